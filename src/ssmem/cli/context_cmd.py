@@ -1,0 +1,63 @@
+"""`ssmem context`: the context a memory system builds for a query over a stream."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from ssmem.adapters import FORMATS, load_events
+from ssmem.systems import SYSTEMS, make_system
+
+
+def budget_option(default: int = 512):
+    return click.option(
+        "--budget",
+        "-b",
+        type=click.IntRange(min=0),
+        default=default,
+        show_default=True,
+        help="Token budget for the context (tokens of the configured tokenizer).",
+    )
+
+
+def format_option():
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(FORMATS),
+        default=None,
+        help="Stream format; detected from the file name when omitted.",
+    )
+
+
+@click.command("context")
+@click.option(
+    "--system",
+    "-s",
+    "system",
+    type=click.Choice(sorted(SYSTEMS)),
+    default="window",
+    show_default=True,
+)
+@budget_option()
+@click.option("--query", "-q", default="", help="The question the context is built for.")
+@format_option()
+@click.option("--json", "as_json", is_flag=True, help="Print the context as JSON.")
+@click.argument("stream", type=click.Path(dir_okay=False, path_type=str))
+def context_cmd(
+    system: str, budget: int, query: str, fmt: str | None, as_json: bool, stream: str
+) -> None:
+    """Print the context SYSTEM builds for QUERY over STREAM within BUDGET tokens."""
+    events = load_events(stream, fmt)
+    mem = make_system(system)
+    mem.ingest(events)
+    ctx = mem.context(query, budget)
+    if as_json:
+        click.echo(json.dumps(ctx.to_dict(), ensure_ascii=False))
+        return
+    click.echo(f"# {system} · {ctx.tokens}/{budget} tokens · {len(events)} events")
+    for seg in ctx.segments:
+        seqs = f"#{seg.seqs[0]}..#{seg.seqs[-1]}" if seg.seqs else "-"
+        click.echo(f"## {seg.kind} ({seg.tokens} tokens, {len(seg.seqs)} events {seqs})")
+        click.echo(seg.text)

@@ -1,0 +1,34 @@
+"""Memory systems by name. Each factory takes a `TokenCounter` (or None for the default).
+
+Only systems that work are registered; the benchmark, the CLI and the service all build
+systems through `make_system`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ssmem.errors import InputError
+from ssmem.systems.base import Context, MemorySystem, Segment, Stats
+from ssmem.systems.window import WindowMemory
+from ssmem.tokens import TokenCounter
+
+Factory = Callable[[TokenCounter | None], MemorySystem]
+
+SYSTEMS: dict[str, Factory] = {
+    "window": lambda counter: WindowMemory(counter),
+}
+
+
+def register(name: str, factory: Factory) -> None:
+    """Add a system (used by subpackages whose dependencies are optional)."""
+    SYSTEMS[name] = factory
+
+
+def make_system(name: str, counter: TokenCounter | None = None) -> MemorySystem:
+    if name not in SYSTEMS:
+        raise InputError(f"unknown system {name!r} (available: {', '.join(sorted(SYSTEMS))})")
+    return SYSTEMS[name](counter)
+
+
+__all__ = ["SYSTEMS", "Context", "MemorySystem", "Segment", "Stats", "make_system", "register"]

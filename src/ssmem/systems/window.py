@@ -1,0 +1,75 @@
+"""Sliding window: the most recent events that fit the budget, verbatim, oldest first.
+
+The baseline every other system must beat. It forgets everything older than the budget.
+If even the newest event is longer than the budget, its tail is kept (marked with "…").
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from ssmem.events import Event
+from ssmem.systems.base import Context, Segment, Stats, check_budget, make_context
+from ssmem.tokens import TokenCounter, default_counter
+
+ELLIPSIS = "…"
+
+
+@dataclass
+class WindowConfig:
+    max_events: int = 20_000  # events kept; a budget never needs more lines than tokens
+
+
+class WindowMemory:
+    """Keeps the last `max_events` events; `context` packs them newest-backwards."""
+
+    name = "window"
+
+    def __init__(
+        self, counter: TokenCounter | None = None, config: WindowConfig | None = None
+    ) -> None:
+        self.counter = counter or default_counter()
+        self.config = config or WindowConfig()
+        self._events: deque[tuple[Event, str, int]] = deque(maxlen=self.config.max_events)
+        self._seen = 0
+        self._bytes = 0
+
+    def ingest(self, events: Iterable[Event]) -> None:
+        for ev in events:
+            if len(self._events) == self._events.maxlen:
+                self._bytes -= len(self._events[0][1].encode())
+            line = ev.label()
+            self._events.append((ev, line, self.counter.count(line)))
+            self._bytes += len(line.encode())
+            self._seen += 1
+
+    def context(self, query: str, budget: int) -> Context:
+        return make_context(self.name, budget, self.counter, [self.window_segment(budget)])
+
+    def window_segment(self, budget: int) -> Segment:
+        """The newest events that fit `budget` tokens, as one segment (reused by other systems)."""
+        check_budget(budget)
+        picked: list[tuple[Event, str, int]] = []
+        used = 0
+        for ev, line, n in reversed(self._events):
+            sep = 1 if picked else 0  # the newline between lines counts as <= 1 token
+            if used + n + sep <= budget:
+                picked.append((ev, line, n))
+                used += n + sep
+                continue
+            room = budget - used - sep - self.counter.count(ELLIPSIS)
+            if room > 0:
+                tail = self.counter.truncate(line, room, keep="tail")
+                if tail:
+                    picked.append((ev, ELLIPSIS + tail, self.counter.count(ELLIPSIS + tail)))
+            break
+        picked.reverse()
+        text = "\n".join(line for _, line, _ in picked)
+        return Segment(
+            "window", tuple(ev.seq for ev, _, _ in picked), text, self.counter.count(text)
+        )
+
+    def stats(self) -> Stats:
+        return Stats(events=self._seen, state_bytes=self._bytes)
