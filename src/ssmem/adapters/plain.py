@@ -47,14 +47,16 @@ def load_chat(path: str | Path, max_line_bytes: int = DEFAULT_MAX_LINE_BYTES) ->
 
 
 def looks_like_chat(path: str | Path, sample: int = 50) -> bool:
-    """True when the first `sample` non-blank lines all start with ``speaker: ``."""
-    seen = 0
+    """True when the first non-blank line and >= 60% of the first `sample` start with a speaker."""
+    seen = hits = 0
     for _, text in read_lines(path):
         if not text.strip():
             continue
-        if not SPEAKER.match(text):
+        match = bool(SPEAKER.match(text))
+        if seen == 0 and not match:
             return False
         seen += 1
+        hits += match
         if seen >= sample:
             break
-    return seen > 0
+    return seen > 0 and hits >= 0.6 * seen

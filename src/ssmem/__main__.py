@@ -1,0 +1,5 @@
+"""`python -m ssmem` runs the CLI."""
+
+from ssmem.cli.main import main
+
+main()

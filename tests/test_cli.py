@@ -1,0 +1,123 @@
+"""The CLI end to end: JSON contexts on every real format, and clean failures."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ssmem.cli.main import main
+from ssmem.tokens import default_counter
+
+REAL = [
+    "locomo/locomo10.json",
+    "loghub/BGL/BGL_2k.log_structured.csv",
+    "loghub/HDFS/HDFS_2k.log",
+    "swe_agent_trajectories/pydicom__pydicom-1458.gpt4.traj",
+    "babi/en/qa2_two-supporting-facts_test.txt",
+]
+
+
+def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = 0
+    try:
+        main(argv)
+    except SystemExit as exit_:
+        code = int(exit_.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _check_json(out: str, budget: int) -> dict:
+    data = json.loads(out)
+    assert set(data) >= {"system", "budget", "tokens", "segments"}
+    assert data["tokens"] <= budget
+    text = "\n".join(s["text"] for s in data["segments"])
+    assert default_counter().count(text) == data["tokens"]
+    for seg in data["segments"]:
+        assert set(seg) == {"kind", "seqs", "text", "tokens"}
+    return data
+
+
+@pytest.mark.parametrize("rel", REAL)
+def test_context_json_on_real_formats(shared_data: Path, rel: str, capsys) -> None:
+    code, out, err = run(
+        [
+            "context",
+            "--system",
+            "window",
+            "--budget",
+            "256",
+            "--query",
+            "what failed?",
+            str(shared_data / rel),
+            "--json",
+        ],
+        capsys,
+    )
+    assert code == 0, err
+    data = _check_json(out, 256)
+    assert data["segments"][0]["seqs"]
+
+
+def test_context_json_on_jsonl_with_adversarial_event(tmp_path: Path, capsys) -> None:
+    p = tmp_path / "s.jsonl"
+    lines = [{"text": f"fact {i}"} for i in range(20)] + [{"text": "word " * 3000}]
+    p.write_text("\n".join(json.dumps(x) for x in lines) + "\n")
+    for budget in (1, 8, 256):
+        code, out, _ = run(["context", "-b", str(budget), str(p), "--json"], capsys)
+        assert code == 0
+        _check_json(out, budget)
+
+
+@pytest.mark.parametrize(
+    ("content", "needle"),
+    [
+        (b'{"text": "a"}\n{bad\n', "s.jsonl:2: invalid JSON"),
+        (b'{"seq": 1}\n', "s.jsonl:1: field 'text': missing"),
+        (b'{"text": "\xff"}\n', "s.jsonl:1: not valid UTF-8"),
+        (b"", "s.jsonl: empty stream"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line(
+    tmp_path: Path, capsys, content: bytes, needle: str
+) -> None:
+    p = tmp_path / "s.jsonl"
+    p.write_bytes(content)
+    code, out, err = run(["context", str(p), "--json"], capsys)
+    assert code == 2
+    assert out == ""
+    assert err.count("\n") == 1 and needle in err and err.startswith("ssmem: error: ")
+
+
+def test_unknown_system_and_format_are_usage_errors(tmp_path: Path, capsys) -> None:
+    p = tmp_path / "s.jsonl"
+    p.write_text('{"text": "a"}\n')
+    code, out, err = run(["context", "--system", "nope", str(p)], capsys)
+    assert code == 2 and out == "" and "nope" in err
+    code, out, err = run(["context", "--format", "xml", str(p)], capsys)
+    assert code == 2 and out == ""
+
+
+def test_installed_entry_point_and_help() -> None:
+    res = subprocess.run(
+        [sys.executable, "-m", "ssmem", "--help"], capture_output=True, text=True, check=True
+    )
+    assert "context" in res.stdout
+    res = subprocess.run(
+        [sys.executable, "-m", "ssmem", "context", "/no/such/file.jsonl"],
+        capture_output=True,
+        text=True,
+    )
+    assert res.returncode == 2
+    assert res.stderr.strip() == "ssmem: error: /no/such/file.jsonl: no such file"
+    assert res.stdout == ""
+
+
+def test_demo_runs(capsys) -> None:
+    code, out, _ = run(["demo", "--budget", "48"], capsys)
+    assert code == 0
+    assert "[window] Q:" in out
