@@ -6,6 +6,7 @@ If even the newest event is longer than the budget, its tail is kept (marked wit
 
 from __future__ import annotations
 
+import json
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -73,3 +74,28 @@ class WindowMemory:
 
     def stats(self) -> Stats:
         return Stats(events=self._seen, state_bytes=self._bytes)
+
+    def export_state(self) -> bytes:
+        """The kept events and the count seen, as canonical JSON (see `SnapshotableMemory`)."""
+        state = {
+            "version": 1,
+            "max_events": self.config.max_events,
+            "seen": self._seen,
+            "events": [ev.to_dict() for ev, _, _ in self._events],
+        }
+        return json.dumps(state, ensure_ascii=False, sort_keys=True).encode()
+
+    def import_state(self, data: bytes) -> None:
+        """Restore what `export_state` wrote; raises ValueError on anything else."""
+        try:
+            state = json.loads(data)
+            if state.get("version") != 1 or state["max_events"] != self.config.max_events:
+                raise ValueError("window state has another version or max_events")
+            events = [Event(**e) for e in state["events"]]
+            seen = int(state["seen"])
+        except (KeyError, TypeError, UnicodeDecodeError, json.JSONDecodeError) as err:
+            raise ValueError(f"unreadable window state: {err}") from None
+        self._events.clear()
+        self._bytes = 0
+        self.ingest(events)
+        self._seen = seen
