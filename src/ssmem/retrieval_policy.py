@@ -1,0 +1,106 @@
+"""When to fire retrieval over the raw log: the trigger policy of the hybrid system.
+
+Retrieval is an exact-recall and provenance tool, not a default. It fires, checked in this
+order, when the question asks for exact wording (quotes, ids, error text), when the memory
+says its confidence for the question is low, or when no memory line covers the question.
+Every decision names the rule that fired, so the benchmark can count what each rule buys.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from ssmem.systems.base import Context
+
+Rule = Literal["exact_wording", "low_confidence", "not_covered"]
+
+# Set a priori (not tuned on evaluation data): half the question's content words must appear
+# in memory for it to count as covered; confidence is on the systems' own [0, 1] scale.
+DEFAULT_MIN_COVERAGE = 0.5
+DEFAULT_MIN_CONFIDENCE = 0.5
+
+_EXACT_WORDS = re.compile(
+    r"\b(exact(ly)?|verbatim|word for word|quote[ds]?|wording|literal(ly)?|error (message|text)"
+    r"|stack ?trace|traceback|log line|said exactly)\b",
+    re.IGNORECASE,
+)
+# Double, typographic or back quotes; not apostrophes ("Ana's", "What’s").
+_QUOTED = re.compile(r"[\"“”`]([^\"“”`]{2,})[\"“”`]")
+_ID_LIKE = re.compile(
+    r"\b([A-Z]{2,}[-_]\d+|0x[0-9a-fA-F]+|[0-9a-f]{7,40}|\w+\.(py|js|ts|go|rs|java|c|h|yaml|json)"
+    r"|[\w-]+/[\w./-]+|E\d{3,5})\b"
+)
+_WORD = re.compile(r"[a-z0-9]+")
+_STOP = (
+    "a an the is are was were be been being of to in on at for from by with about as and or "
+    "not no do does did what which who whom whose when where why how that this these those it "
+    "its there their they them he she his her we our you your i me my any some all now "
+    "current currently still has have had will would can could should shall may might"
+)
+STOPWORDS = frozenset(_STOP.split(" "))
+
+
+@dataclass
+class PolicyConfig:
+    min_coverage: float = DEFAULT_MIN_COVERAGE
+    min_confidence: float = DEFAULT_MIN_CONFIDENCE
+    coverage_kinds: tuple[str, ...] = ("memory", "window")  # what the prompt already holds
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Whether retrieval fires, which rule fired (None when it does not) and why."""
+
+    fire: bool
+    rule: Rule | None
+    detail: str
+
+
+def content_words(text: str) -> set[str]:
+    """Lowercased alphanumeric words minus stopwords, with a plural 's' stripped."""
+    words = set()
+    for w in _WORD.findall(text.lower()):
+        if w in STOPWORDS:
+            continue
+        words.add(w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w)
+    return words
+
+
+def wants_exact_wording(query: str) -> str | None:
+    """What in the question asks for verbatim text (a quote, an id, error text), or None."""
+    for pattern in (_EXACT_WORDS, _QUOTED, _ID_LIKE):
+        m = pattern.search(query)
+        if m:
+            return m.group(0)
+    return None
+
+
+def coverage(query: str, text: str) -> float:
+    """Fraction of the question's content words present in `text` (1.0 for no content words)."""
+    q = content_words(query)
+    if not q:
+        return 1.0
+    return len(q & content_words(text)) / len(q)
+
+
+def decide(query: str, context: Context, config: PolicyConfig | None = None) -> Decision:
+    """Apply the rules in order to a system's context for `query`.
+
+    Confidence is read from `context.info["memory_confidence"]` (a float in [0, 1]) when the
+    system reports one; systems without memory segments (window, RAG) skip that rule and are
+    judged by coverage of their window/memory text alone.
+    """
+    cfg = config or PolicyConfig()
+    hit = wants_exact_wording(query)
+    if hit:
+        return Decision(True, "exact_wording", f"question asks for exact text: {hit!r}")
+    conf = context.info.get("memory_confidence")
+    if isinstance(conf, int | float) and conf < cfg.min_confidence:
+        return Decision(True, "low_confidence", f"memory confidence {conf:.2f}")
+    held = "\n".join(s.text for s in context.segments if s.kind in cfg.coverage_kinds)
+    cov = coverage(query, held)
+    if cov < cfg.min_coverage:
+        return Decision(True, "not_covered", f"coverage {cov:.2f} of the question's words")
+    return Decision(False, None, f"covered ({cov:.2f})")
