@@ -10,6 +10,8 @@ import sys
 
 import click
 
+from ssmem.cli.ask_cmd import ask_cmd
+from ssmem.cli.chat_cmd import chat_cmd
 from ssmem.cli.context_cmd import context_cmd
 from ssmem.cli.demo_cmd import demo_cmd
 from ssmem.errors import InputError
@@ -27,6 +29,8 @@ def cli() -> None:
 
 cli.add_command(context_cmd)
 cli.add_command(demo_cmd)
+cli.add_command(ask_cmd)
+cli.add_command(chat_cmd)
 
 
 def main(argv: list[str] | None = None) -> None:

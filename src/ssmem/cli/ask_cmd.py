@@ -1,0 +1,122 @@
+"""`ssmem ask`: an answer with citations from a memory system over a stream, through a reader.
+
+With no endpoint configured it runs the default local model, offline. Budgets are counted in
+the reader's own tokens (the system is built with the backend's tokenizer).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import click
+from tqdm import tqdm
+
+from ssmem.adapters import load_events
+from ssmem.cli.context_cmd import budget_option, format_option
+from ssmem.errors import InputError
+from ssmem.events import Event
+from ssmem.llm import LLMBackend, load_backend
+from ssmem.orchestrator import Answer, SystemRetriever, answer
+from ssmem.systems import SYSTEMS, MemorySystem, make_system
+
+INGEST_BATCH = 1000
+
+
+def backend_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """--backend, --base-url, --model, --threads: shared by `ask`, `chat` and `bench-readers`."""
+    f = click.option(
+        "--threads",
+        type=click.IntRange(min=1),
+        default=1,
+        show_default=True,
+        help="CPU threads for a local model (1 is safest on a shared machine).",
+    )(f)
+    f = click.option("--model", default=None, help="Model name for --backend openai.")(f)
+    f = click.option(
+        "--base-url", default=None, help="Endpoint for --backend openai (or SSMEM_OPENAI_BASE_URL)."
+    )(f)
+    return click.option(
+        "--backend",
+        default="local",
+        show_default=True,
+        help="local (default packaged model), a packaged model name, or openai.",
+    )(f)
+
+
+def make_backend(backend: str, base_url: str | None, model: str | None, threads: int) -> LLMBackend:
+    if backend == "openai":
+        return load_backend("openai", base_url=base_url, model=model)
+    if base_url or model:
+        raise InputError("--base-url/--model apply to --backend openai only")
+    return load_backend(backend, threads=threads)
+
+
+def build_system(name: str, events: list[Event], backend: LLMBackend) -> MemorySystem:
+    """Ingest `events` into system `name` (counted in the reader's tokens), with progress."""
+    mem = make_system(name, backend.counter)
+    batches = range(0, len(events), INGEST_BATCH)
+    for i in tqdm(batches, desc=f"ingest {name}", unit="batch", disable=len(batches) < 5):
+        mem.ingest(events[i : i + INGEST_BATCH])
+    return mem
+
+
+def make_retriever(
+    name: str | None, events: list[Event], backend: LLMBackend
+) -> SystemRetriever | None:
+    return SystemRetriever(build_system(name, events, backend)) if name else None
+
+
+def system_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    f = click.option(
+        "--retrieve-with",
+        "retrieve_with",
+        type=click.Choice(sorted(SYSTEMS)),
+        default=None,
+        help="A system used as the retriever when the trigger policy fires.",
+    )(f)
+    return click.option(
+        "--system", "-s", type=click.Choice(sorted(SYSTEMS)), default="window", show_default=True
+    )(f)
+
+
+def echo_answer(ans: Answer, as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps(ans.to_dict(), ensure_ascii=False))
+        return
+    cites = " ".join(f"[#{q}]" for q in ans.citations) or "-"
+    click.echo(ans.answer)
+    click.echo(
+        f"  citations: {cites} · prompt {ans.prompt_tokens} tokens · "
+        f"{ans.latency_s:.1f} s · retrieval: {ans.retrieval_fired or 'no'}"
+    )
+
+
+@click.command("ask")
+@system_option
+@budget_option()
+@click.option("--query", "-q", required=True, help="The question.")
+@backend_options
+@format_option()
+@click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON.")
+@click.argument("stream", type=click.Path(dir_okay=False, path_type=str))
+def ask_cmd(
+    system: str,
+    retrieve_with: str | None,
+    budget: int,
+    query: str,
+    backend: str,
+    base_url: str | None,
+    model: str | None,
+    threads: int,
+    fmt: str | None,
+    as_json: bool,
+    stream: str,
+) -> None:
+    """Answer QUERY from what SYSTEM remembers of STREAM, within BUDGET reader tokens."""
+    events = load_events(stream, fmt)
+    reader = make_backend(backend, base_url, model, threads)
+    mem = build_system(system, events, reader)
+    retriever = make_retriever(retrieve_with, events, reader)
+    echo_answer(answer(mem, query, budget, reader, retriever=retriever), as_json)
