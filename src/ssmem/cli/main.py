@@ -14,6 +14,7 @@ from ssmem.cli.ask_cmd import ask_cmd
 from ssmem.cli.chat_cmd import chat_cmd
 from ssmem.cli.context_cmd import context_cmd
 from ssmem.cli.demo_cmd import demo_cmd
+from ssmem.cli.serve_cmd import bench_serve_cmd, serve_cmd
 from ssmem.errors import InputError
 
 
@@ -31,6 +32,8 @@ cli.add_command(context_cmd)
 cli.add_command(demo_cmd)
 cli.add_command(ask_cmd)
 cli.add_command(chat_cmd)
+cli.add_command(serve_cmd)
+cli.add_command(bench_serve_cmd)
 
 
 def main(argv: list[str] | None = None) -> None:

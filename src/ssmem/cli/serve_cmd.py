@@ -1,0 +1,92 @@
+"""`ssmem serve` (the memory service) and `ssmem bench-serve` (its load benchmark)."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from ssmem.service.settings import load_settings
+
+
+@click.command("serve")
+@click.option("--config", type=click.Path(dir_okay=False), help="JSON or TOML settings file.")
+@click.option("--host", default=None, help="Bind address [127.0.0.1].")
+@click.option("--port", type=click.IntRange(0, 65535), default=None, help="Port [8080].")
+@click.option("--data-dir", default=None, help="Where the SQLite database lives [./ssmem-data].")
+@click.option("--db-url", default=None, help="postgresql://... to use PostgreSQL instead.")
+@click.option("--snapshot-every", type=click.IntRange(min=0), default=None)
+@click.option("--max-live-sessions", type=click.IntRange(min=1), default=None)
+@click.option("--rate-per-s", type=click.FloatRange(min=0), default=None, help="0 = no limit.")
+@click.option("--rate-burst", type=click.IntRange(min=1), default=None)
+@click.option("--max-batch-events", type=click.IntRange(min=1), default=None)
+@click.option("--max-event-bytes", type=click.IntRange(min=1), default=None)
+@click.option("--max-request-bytes", type=click.IntRange(min=1), default=None)
+@click.option("--log-level", type=click.Choice(["debug", "info", "warning", "error"]))
+def serve_cmd(config: str | None, **flags: object) -> None:
+    """Run the memory service (HTTP + WebSocket) until interrupted.
+
+    Settings come from --config, then SSMEM_* environment variables (SSMEM_ADMIN_KEY enables
+    /v1/admin; SSMEM_LIMIT_<NAME> sets a limit), then these flags. Durable by default:
+    a batch is acknowledged only after it is committed to the database.
+    """
+    import uvicorn
+
+    from ssmem.service.app import create_app
+
+    settings = load_settings(config, overrides=flags)
+    app = create_app(settings)
+    where = settings.db_url.split("@")[-1] if settings.db_url else settings.database_url()
+    click.echo(f"ssmem serve: http://{settings.host}:{settings.port} (db: {where})", err=True)
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level,
+        ws_max_size=settings.lim.max_request_bytes,
+        ws_max_queue=4,
+        access_log=False,
+    )
+
+
+@click.command("bench-serve")
+@click.option("--sessions", type=click.IntRange(min=1), default=50, show_default=True)
+@click.option(
+    "--events",
+    type=click.IntRange(min=1),
+    default=200,
+    show_default=True,
+    help="Events per session.",
+)
+@click.option("--batch", type=click.IntRange(min=1), default=20, show_default=True)
+@click.option("--system", default="window", show_default=True)
+@click.option("--budget", type=click.IntRange(min=0), default=512, show_default=True)
+@click.option(
+    "--read-every",
+    type=click.IntRange(min=1),
+    default=2,
+    show_default=True,
+    help="A memory read after every N batches of a session.",
+)
+@click.option("--concurrency", type=click.IntRange(min=1), default=50, show_default=True)
+@click.option("--url", default=None, help="Bench a running server (needs SSMEM_BENCH_KEY).")
+@click.option("--data-dir", default=None, help="Server data dir [a temporary directory].")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False), default=None)
+def bench_serve_cmd(json_path: str | None, **opts: object) -> None:
+    """Load-test the service on loopback: ingest events/s, ingest and read latency, RSS."""
+    from ssmem.service.bench import BenchConfig, format_report, run_bench
+
+    report = run_bench(BenchConfig(**opts))  # type: ignore[arg-type]
+    click.echo(format_report(report))
+    if json_path:
+        with open(json_path, "w") as fh:
+            json.dump(report, fh, indent=2)
+        click.echo(f"wrote {json_path}", err=True)
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":  # `python -m ssmem.cli.serve_cmd ...` = `ssmem serve ...`
+    from ssmem.cli.main import main
+
+    main(["serve", *sys.argv[1:]])

@@ -1,0 +1,142 @@
+"""The FastAPI app: wires store, tenants, session manager, limits and metrics together.
+
+Every error leaves as JSON ``{"error": {status, code, message, field}}``: our own
+`ApiError`s, request validation (422; malformed JSON and invalid UTF-8 are 400), unknown
+routes, and even bugs (500, logged with a traceback).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from starlette.exceptions import HTTPException
+
+from ssmem import __version__
+from ssmem.service import routes_admin, routes_memory, routes_sessions, routes_snapshots, websocket
+from ssmem.service.deps import Services
+from ssmem.service.errors import ApiError
+from ssmem.service.limits import BodyLimit, RateLimiter
+from ssmem.service.manager import SessionManager
+from ssmem.service.metrics import Metrics
+from ssmem.service.settings import ServiceSettings
+from ssmem.service.store import open_store
+from ssmem.service.tenants import Tenants
+
+log = logging.getLogger("ssmem.service")
+
+
+def _field(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+    out = ""
+    for p in parts:
+        out += f"[{p}]" if p.isdigit() else (f".{p}" if out else p)
+    return out or (str(loc[0]) if loc else "request")
+
+
+def _error(err: ApiError) -> JSONResponse:
+    return JSONResponse(err.body(), status_code=err.status, headers=err.headers)
+
+
+def build_services(settings: ServiceSettings) -> Services:
+    store = open_store(settings.database_url(), settings.sqlite_synchronous)
+    metrics = Metrics()
+    return Services(
+        settings=settings,
+        store=store,
+        tenants=Tenants(store, settings.admin_key),
+        manager=SessionManager(store, settings, metrics),
+        metrics=metrics,
+        limiter=RateLimiter(settings.lim.rate_per_s, settings.lim.rate_burst),
+    )
+
+
+def create_app(settings: ServiceSettings) -> FastAPI:
+    """An app over `settings`; the database is opened (and its schema created) at startup."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.services = build_services(settings)
+        yield
+        app.state.services.store.close()
+
+    app = FastAPI(
+        title="ssmem memory service",
+        version=__version__,
+        description="Sessions of streamed events, durable memory at a token budget.",
+        lifespan=lifespan,
+    )
+    for module in (routes_sessions, routes_memory, routes_snapshots, routes_admin, websocket):
+        app.include_router(module.router)
+
+    @app.exception_handler(ApiError)
+    async def on_api_error(request: Request, err: ApiError) -> JSONResponse:
+        request.app.state.services.metrics.rejected.labels(str(err.status)).inc()
+        return _error(err)
+
+    @app.exception_handler(RequestValidationError)
+    async def on_invalid(request: Request, err: RequestValidationError) -> JSONResponse:
+        first = err.errors()[0] if err.errors() else {"loc": (), "msg": "invalid request"}
+        status = 400 if first.get("type") == "json_invalid" else 422
+        msg = str(first.get("msg", "invalid"))
+        if first.get("type") == "json_invalid":
+            msg = f"malformed JSON: {first.get('ctx', {}).get('error', msg)}"
+            return _error(ApiError(status, msg, "body"))
+        return _error(ApiError(status, msg, _field(tuple(first.get("loc", ())))))
+
+    @app.exception_handler(HTTPException)
+    async def on_http(request: Request, err: HTTPException) -> JSONResponse:
+        field = "body" if err.status_code == 400 else None
+        detail = err.detail if isinstance(err.detail, str) else "error"
+        if err.status_code == 400:
+            detail = "request body is not valid UTF-8 JSON"
+        return _error(ApiError(err.status_code, detail, field, headers=err.headers))
+
+    @app.exception_handler(Exception)
+    async def on_bug(request: Request, err: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return _error(ApiError(500, f"internal error ({type(err).__name__})"))
+
+    @app.get("/healthz", tags=["ops"])
+    def healthz() -> dict[str, str]:
+        """Liveness: the process answers."""
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["ops"], responses={503: {"description": "database unreachable"}})
+    def readyz(request: Request) -> JSONResponse:
+        """Readiness: the database answers a query."""
+        svc: Services = request.app.state.services
+        try:
+            svc.store.ping()
+        except Exception as err:  # any driver error means not ready
+            return _error(ApiError(503, f"database unavailable: {type(err).__name__}"))
+        backend = "postgresql" if svc.settings.db_url else "sqlite"
+        return JSONResponse({"status": "ready", "backend": backend})
+
+    @app.get("/metrics", tags=["ops"], response_class=PlainTextResponse)
+    def metrics(request: Request) -> Response:
+        """Prometheus text format: ingest counts, latency histograms, sessions, state bytes."""
+        svc: Services = request.app.state.services
+        if not svc.settings.metrics_public:
+            svc.tenants.resolve(request.headers.get("authorization", "")[7:] or None)
+        svc.metrics.state_bytes.set(svc.manager.state_bytes())
+        return Response(svc.metrics.render(), media_type="text/plain; version=0.0.4")
+
+    @app.middleware("http")
+    async def timing(request: Request, call_next: Any) -> Response:
+        t0 = time.perf_counter()
+        response = await call_next(request)
+        route = request.scope.get("route")
+        path = getattr(route, "path", "unmatched")
+        svc: Services = request.app.state.services
+        svc.metrics.request_seconds.labels(path, request.method).observe(time.perf_counter() - t0)
+        return response
+
+    app.add_middleware(BodyLimit, max_bytes=settings.lim.max_request_bytes)
+    return app

@@ -1,0 +1,57 @@
+"""Shared request plumbing: the services an app holds, and the tenant dependency (auth + rate)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from ssmem.service.limits import RateLimiter
+from ssmem.service.manager import SessionManager
+from ssmem.service.metrics import Metrics
+from ssmem.service.settings import ServiceSettings
+from ssmem.service.store import Store
+from ssmem.service.tenants import Tenants
+
+bearer = HTTPBearer(auto_error=False, description="An API key: `Authorization: Bearer <key>`.")
+
+
+@dataclass
+class Services:
+    settings: ServiceSettings
+    store: Store
+    tenants: Tenants
+    manager: SessionManager
+    metrics: Metrics
+    limiter: RateLimiter
+
+
+@dataclass(frozen=True)
+class Tenant:
+    id: int
+    name: str
+
+
+def services(request: Request) -> Services:
+    return request.app.state.services
+
+
+def api_key_of(creds: HTTPAuthorizationCredentials | None, x_api_key: str | None) -> str | None:
+    return creds.credentials if creds is not None else x_api_key
+
+
+def tenant(
+    svc: Annotated[Services, Depends(services)],
+    creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+    x_api_key: Annotated[str | None, Header(include_in_schema=False)] = None,
+) -> Tenant:
+    """The caller's tenant (401 without a valid key), charged one request of its rate."""
+    tid, name = svc.tenants.resolve(api_key_of(creds, x_api_key))
+    svc.limiter.take(tid)
+    return Tenant(tid, name)
+
+
+Svc = Annotated[Services, Depends(services)]
+Caller = Annotated[Tenant, Depends(tenant)]

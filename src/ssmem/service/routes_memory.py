@@ -1,0 +1,66 @@
+"""Reading memory: a rendering at a budget (text or JSON), the context for a query, answers."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+from fastapi.responses import PlainTextResponse
+
+from ssmem.service.deps import Caller, Svc
+from ssmem.service.errors import ApiError, check_text
+from ssmem.service.routes_sessions import ERRORS, SessionId
+from ssmem.service.schemas import ContextOut, ContextRequest, ErrorOut
+
+router = APIRouter(prefix="/v1/sessions", tags=["memory"], responses=ERRORS)
+
+
+def _budget(svc: Svc, budget: int | None) -> int:
+    b = svc.settings.default_budget if budget is None else budget
+    if b > svc.settings.lim.max_budget:
+        raise ApiError(422, f"budget {b} > max_budget {svc.settings.lim.max_budget}", "budget")
+    return b
+
+
+def _context(svc: Svc, caller: Caller, sid: str, query: str, budget: int | None) -> ContextOut:
+    check_text(query, "query", 10_000)
+    ctx = svc.manager.context(caller.id, sid, query, _budget(svc, budget))
+    stats = svc.manager.stats(caller.id, sid)
+    return ContextOut(**ctx.to_dict(), text=ctx.render(), stats=stats)
+
+
+@router.get(
+    "/{session_id}/memory",
+    response_model=ContextOut,
+    responses={200: {"content": {"text/plain": {}}}},
+)
+def memory(
+    session_id: SessionId,
+    svc: Svc,
+    caller: Caller,
+    budget: Annotated[int | None, Query(ge=0, le=1 << 31)] = None,
+    query: Annotated[str, Query(max_length=10_000)] = "",
+    format: Annotated[Literal["json", "text"], Query()] = "json",
+) -> ContextOut | PlainTextResponse:
+    """Memory rendered within `budget` tokens. `format=text` returns exactly what a reader sees."""
+    out = _context(svc, caller, session_id, query, budget)
+    if format == "text":
+        return PlainTextResponse(out.text)
+    return out
+
+
+@router.post("/{session_id}/context", response_model=ContextOut)
+def context(session_id: SessionId, body: ContextRequest, svc: Svc, caller: Caller) -> ContextOut:
+    """The context the session's memory system builds for `query` under `budget` tokens."""
+    return _context(svc, caller, session_id, body.query, body.budget)
+
+
+@router.post(
+    "/{session_id}/answer",
+    response_model=ContextOut,
+    responses={501: {"model": ErrorOut}},
+)
+def answer(session_id: SessionId, body: ContextRequest, svc: Svc, caller: Caller) -> ContextOut:
+    """An answer with citations needs an LLM backend; none is wired into the server yet."""
+    svc.manager.row(caller.id, session_id)
+    raise ApiError(501, "no LLM backend configured on this server; use /context", "query")

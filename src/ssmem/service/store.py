@@ -1,0 +1,368 @@
+"""The service's database: tenants, hashed API keys, sessions, the event log, snapshots.
+
+One `Store` speaks portable SQL (written with `?` placeholders); a backend subclass supplies
+connections, transactions and the few type names that differ (SQLite, PostgreSQL). Every
+public method is one transaction; `append_batch` commits a whole batch or nothing.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS tenants (
+  id {autoid}, name TEXT NOT NULL UNIQUE, created {float} NOT NULL);
+CREATE TABLE IF NOT EXISTS api_keys (
+  key_hash TEXT PRIMARY KEY, tenant_id BIGINT NOT NULL, created {float} NOT NULL);
+CREATE TABLE IF NOT EXISTS sessions (
+  id TEXT PRIMARY KEY, tenant_id BIGINT NOT NULL, name TEXT NOT NULL, system TEXT NOT NULL,
+  created {float} NOT NULL, last_seq BIGINT NOT NULL, n_events BIGINT NOT NULL,
+  n_batches BIGINT NOT NULL, chain TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS sessions_tenant ON sessions (tenant_id, created);
+CREATE TABLE IF NOT EXISTS events (
+  session_id TEXT NOT NULL, seq BIGINT NOT NULL, batch BIGINT NOT NULL, body TEXT NOT NULL,
+  chain TEXT NOT NULL, PRIMARY KEY (session_id, seq));
+CREATE TABLE IF NOT EXISTS batch_keys (
+  session_id TEXT NOT NULL, key TEXT NOT NULL, request_hash TEXT NOT NULL,
+  response TEXT NOT NULL, PRIMARY KEY (session_id, key));
+CREATE TABLE IF NOT EXISTS snapshots (
+  id {autoid}, session_id TEXT NOT NULL, upto_seq BIGINT NOT NULL, n_events BIGINT NOT NULL,
+  created {float} NOT NULL, chain TEXT NOT NULL, state {blob}, checksum TEXT NOT NULL,
+  rendering TEXT NOT NULL, state_bytes BIGINT NOT NULL, status TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS snapshots_session ON snapshots (session_id, upto_seq);
+"""
+
+SESSION_COLS = "id, tenant_id, name, system, created, last_seq, n_events, n_batches, chain"
+SNAP_COLS = "id, session_id, upto_seq, n_events, created, chain, checksum, rendering, "
+SNAP_COLS += "state_bytes, status"
+
+
+class StaleWrite(RuntimeError):
+    """The session moved on (or was deleted) between reading its head and committing."""
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    id: str
+    tenant_id: int
+    name: str
+    system: str
+    created: float
+    last_seq: int  # -1 while empty
+    n_events: int
+    n_batches: int
+    chain: str  # hash-chain head over every stored event
+
+
+@dataclass(frozen=True)
+class SnapshotRow:
+    id: int
+    session_id: str
+    upto_seq: int
+    n_events: int
+    created: float
+    chain: str  # chain head at upto_seq: ties the snapshot to the events it covers
+    checksum: str  # sha256 over (system, upto_seq, chain, state)
+    rendering: str
+    state_bytes: int
+    status: str  # "ok" | "corrupt"
+    state: bytes | None = None
+
+
+@dataclass(frozen=True)
+class EventRow:
+    seq: int
+    batch: int
+    body: str  # canonical JSON of the event
+    chain: str
+
+
+class Store:
+    """Portable SQL over a DB-API connection per thread. Subclasses implement the hooks."""
+
+    types: ClassVar[dict[str, str]] = {"autoid": "", "float": "", "blob": ""}
+
+    def __init__(self) -> None:
+        self._local = threading.local()
+        self._all: list[Any] = []
+        self._lock = threading.Lock()
+
+    # -- backend hooks -------------------------------------------------------------------
+    def _connect(self) -> Any:
+        raise NotImplementedError
+
+    def _begin(self, conn: Any, write: bool) -> None:
+        raise NotImplementedError
+
+    def _sql(self, sql: str) -> str:
+        return sql
+
+    # -- plumbing ------------------------------------------------------------------------
+    def _conn(self) -> Any:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._connect()
+            self._local.conn = conn
+            with self._lock:
+                self._all.append(conn)
+        return conn
+
+    @contextmanager
+    def tx(self, write: bool = False) -> Iterator[Any]:
+        conn = self._conn()
+        self._begin(conn, write)
+        cur = conn.cursor()
+        try:
+            yield _Cursor(cur, self._sql)
+        except BaseException:
+            conn.rollback()
+            raise
+        conn.commit()
+
+    def close(self) -> None:
+        with self._lock:
+            for conn in self._all:
+                with suppress(Exception):  # closing at shutdown: nothing to do on failure
+                    conn.close()
+            self._all.clear()
+        self._local = threading.local()
+
+    def init_schema(self) -> None:
+        with self.tx(write=True) as c:
+            for stmt in SCHEMA.format(**self.types).split(";"):
+                if stmt.strip():
+                    c.execute(stmt)
+
+    def ping(self) -> None:
+        with self.tx() as c:
+            c.execute("SELECT 1")
+            c.fetchall()
+
+    # -- tenants and keys ----------------------------------------------------------------
+    def create_tenant(self, name: str, now: float) -> int:
+        with self.tx(write=True) as c:
+            c.execute("SELECT id FROM tenants WHERE name = ?", (name,))
+            row = c.fetchone()
+            if row:
+                return int(row[0])
+            c.execute("INSERT INTO tenants (name, created) VALUES (?, ?) RETURNING id", (name, now))
+            return int(c.fetchone()[0])
+
+    def add_key(self, tenant_id: int, key_hash: str, now: float) -> None:
+        with self.tx(write=True) as c:
+            c.execute(
+                "INSERT INTO api_keys (key_hash, tenant_id, created) VALUES (?, ?, ?)",
+                (key_hash, tenant_id, now),
+            )
+
+    def tenant_for_key(self, key_hash: str) -> tuple[int, str] | None:
+        with self.tx() as c:
+            c.execute(
+                "SELECT t.id, t.name FROM api_keys k JOIN tenants t ON t.id = k.tenant_id "
+                "WHERE k.key_hash = ?",
+                (key_hash,),
+            )
+            row = c.fetchone()
+        return (int(row[0]), str(row[1])) if row else None
+
+    # -- sessions ------------------------------------------------------------------------
+    def create_session(self, row: SessionRow) -> None:
+        with self.tx(write=True) as c:
+            c.execute(
+                f"INSERT INTO sessions ({SESSION_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                tuple(row.__dict__.values()),
+            )
+
+    def get_session(self, sid: str, tenant_id: int | None = None) -> SessionRow | None:
+        """The session, or None if it does not exist or belongs to another tenant."""
+        with self.tx() as c:
+            if tenant_id is None:
+                c.execute(f"SELECT {SESSION_COLS} FROM sessions WHERE id = ?", (sid,))
+            else:
+                c.execute(
+                    f"SELECT {SESSION_COLS} FROM sessions WHERE id = ? AND tenant_id = ?",
+                    (sid, tenant_id),
+                )
+            row = c.fetchone()
+        return SessionRow(*row) if row else None
+
+    def list_sessions(self, tenant_id: int, limit: int, offset: int) -> list[SessionRow]:
+        with self.tx() as c:
+            c.execute(
+                f"SELECT {SESSION_COLS} FROM sessions WHERE tenant_id = ? "
+                "ORDER BY created, id LIMIT ? OFFSET ?",
+                (tenant_id, limit, offset),
+            )
+            return [SessionRow(*r) for r in c.fetchall()]
+
+    def delete_session(self, sid: str, tenant_id: int) -> bool:
+        with self.tx(write=True) as c:
+            c.execute("DELETE FROM sessions WHERE id = ? AND tenant_id = ?", (sid, tenant_id))
+            if c.rowcount != 1:
+                return False
+            for table in ("events", "batch_keys", "snapshots"):
+                c.execute(f"DELETE FROM {table} WHERE session_id = ?", (sid,))
+            return True
+
+    # -- the event log -------------------------------------------------------------------
+    def append_batch(
+        self,
+        head: SessionRow,
+        rows: Sequence[EventRow],
+        key: tuple[str, str, str] | None,
+    ) -> SessionRow:
+        """Insert `rows` (one new batch) and move the session head, in one transaction.
+
+        `head` is the session as the caller last saw it; if it changed meanwhile, raises
+        `StaleWrite` and nothing is written. `key` = (idempotency key, request hash, response).
+        """
+        last = rows[-1] if rows else None
+        new = SessionRow(
+            head.id,
+            head.tenant_id,
+            head.name,
+            head.system,
+            head.created,
+            last.seq if last else head.last_seq,
+            head.n_events + len(rows),
+            head.n_batches + (1 if rows else 0),
+            last.chain if last else head.chain,
+        )
+        head_key = (head.id, head.last_seq, head.chain)
+        with self.tx(write=True) as c:
+            c.execute(
+                "UPDATE sessions SET last_seq = ?, n_events = ?, n_batches = ?, chain = ? "
+                "WHERE id = ? AND last_seq = ? AND chain = ?",
+                (new.last_seq, new.n_events, new.n_batches, new.chain, *head_key),
+            )
+            if c.rowcount != 1:
+                raise StaleWrite(head.id)
+            if rows:
+                c.executemany(
+                    "INSERT INTO events (session_id, seq, batch, body, chain) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    [(head.id, r.seq, r.batch, r.body, r.chain) for r in rows],
+                )
+            if key is not None:
+                c.execute(
+                    "INSERT INTO batch_keys (session_id, key, request_hash, response) "
+                    "VALUES (?, ?, ?, ?)",
+                    (head.id, *key),
+                )
+        return new
+
+    def batch_key(self, sid: str, key: str) -> tuple[str, str] | None:
+        with self.tx() as c:
+            c.execute(
+                "SELECT request_hash, response FROM batch_keys WHERE session_id = ? AND key = ?",
+                (sid, key),
+            )
+            row = c.fetchone()
+        return (str(row[0]), str(row[1])) if row else None
+
+    def events(self, sid: str, after: int, limit: int, upto: int | None = None) -> list[EventRow]:
+        """Events with after < seq (<= upto), in seq order, at most `limit`."""
+        hi = (1 << 62) if upto is None else upto
+        with self.tx() as c:
+            c.execute(
+                "SELECT seq, batch, body, chain FROM events WHERE session_id = ? AND seq > ? "
+                "AND seq <= ? ORDER BY seq LIMIT ?",
+                (sid, after, hi, limit),
+            )
+            return [EventRow(int(a), int(b), str(t), str(h)) for a, b, t, h in c.fetchall()]
+
+    def iter_events(self, sid: str, after: int = -1, page: int = 5000) -> Iterator[EventRow]:
+        while True:
+            rows = self.events(sid, after, page)
+            yield from rows
+            if len(rows) < page:
+                return
+            after = rows[-1].seq
+
+    # -- snapshots -----------------------------------------------------------------------
+    def add_snapshot(self, snap: SnapshotRow, keep: int) -> int:
+        """Store a snapshot and prune the session's oldest beyond `keep`; returns its id."""
+        with self.tx(write=True) as c:
+            c.execute(
+                "INSERT INTO snapshots (session_id, upto_seq, n_events, created, chain, state, "
+                "checksum, rendering, state_bytes, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "RETURNING id",
+                (
+                    *(snap.session_id, snap.upto_seq, snap.n_events, snap.created, snap.chain),
+                    *(snap.state, snap.checksum, snap.rendering, snap.state_bytes, snap.status),
+                ),
+            )
+            new_id = int(c.fetchone()[0])
+            c.execute(
+                "SELECT id FROM snapshots WHERE session_id = ? ORDER BY id DESC",
+                (snap.session_id,),
+            )
+            old = [(int(r[0]),) for r in c.fetchall()[max(1, keep) :]]
+            if old:
+                c.executemany("DELETE FROM snapshots WHERE id = ?", old)
+        return new_id
+
+    def snapshots(self, sid: str) -> list[SnapshotRow]:
+        with self.tx() as c:
+            c.execute(f"SELECT {SNAP_COLS} FROM snapshots WHERE session_id = ? ORDER BY id", (sid,))
+            return [SnapshotRow(*r) for r in c.fetchall()]
+
+    def snapshot(self, sid: str, snap_id: int, with_state: bool = False) -> SnapshotRow | None:
+        cols = SNAP_COLS + (", state" if with_state else "")
+        with self.tx() as c:
+            c.execute(
+                f"SELECT {cols} FROM snapshots WHERE session_id = ? AND id = ?", (sid, snap_id)
+            )
+            row = c.fetchone()
+        if row is None:
+            return None
+        state = bytes(row[-1]) if with_state and row[-1] is not None else None
+        return SnapshotRow(*row[:10], state=state)
+
+    def mark_snapshot(self, snap_id: int, status: str) -> None:
+        with self.tx(write=True) as c:
+            c.execute("UPDATE snapshots SET status = ? WHERE id = ?", (status, snap_id))
+
+
+class _Cursor:
+    """A DB-API cursor whose SQL goes through the backend's placeholder rewrite."""
+
+    def __init__(self, cur: Any, rewrite: Any) -> None:
+        self._cur = cur
+        self._rewrite = rewrite
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
+        self._cur.execute(self._rewrite(sql), params)
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        self._cur.executemany(self._rewrite(sql), rows)
+
+    def fetchone(self) -> Any:
+        return self._cur.fetchone()
+
+    def fetchall(self) -> list[Any]:
+        return self._cur.fetchall()
+
+    @property
+    def rowcount(self) -> int:
+        return int(self._cur.rowcount)
+
+
+def open_store(url: str, synchronous: str = "FULL") -> Store:
+    """`sqlite:///path` or `postgresql://...` (psycopg 3). The schema is created if missing."""
+    if url.startswith("sqlite:///"):
+        from ssmem.service.sqlite_store import SqliteStore
+
+        store: Store = SqliteStore(url[len("sqlite:///") :], synchronous)
+    elif url.startswith(("postgresql://", "postgres://")):
+        from ssmem.service.postgres_store import PostgresStore
+
+        store = PostgresStore(url)
+    else:
+        raise ValueError(f"unsupported database URL {url.split(':')[0]!r}")
+    store.init_schema()
+    return store
