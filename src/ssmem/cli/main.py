@@ -11,6 +11,7 @@ import sys
 import click
 
 from ssmem.cli.ask_cmd import ask_cmd
+from ssmem.cli.bench_ssm_cmd import bench_ssm_cmd
 from ssmem.cli.chat_cmd import chat_cmd
 from ssmem.cli.context_cmd import context_cmd
 from ssmem.cli.demo_cmd import demo_cmd
@@ -34,6 +35,7 @@ cli.add_command(ask_cmd)
 cli.add_command(chat_cmd)
 cli.add_command(serve_cmd)
 cli.add_command(bench_serve_cmd)
+cli.add_command(bench_ssm_cmd)
 
 
 def main(argv: list[str] | None = None) -> None:
