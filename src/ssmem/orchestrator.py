@@ -4,7 +4,9 @@ window, an answer from the reader, and the citations it gives.
 The budget counts the whole prompt in the reader's own tokens (instructions, labelled
 sections, question) plus a reserve for the chat template, so the reader's reported
 `prompt_tokens` never exceeds it. Shares of the budget per section are configurable and
-adaptive: a section that has less to say hands its unused share to the others. Every line
+adaptive: a section that has less to say hands its unused share to the others. Cutting a
+section keeps the newest lines of the window and the first lines of memory and retrieved
+snippets (systems list those most important first). Every line
 carries `[#seq]` so the answer can cite; citations are parsed back and checked against the
 seqs actually shown. With nothing to show, it abstains without calling the reader.
 """
@@ -53,6 +55,7 @@ class OrchestratorConfig:
         default_factory=lambda: {"memory": 0.5, "retrieved": 0.25, "window": 0.25}
     )
     template_reserve: int = 24  # chat-template tokens (role markers) the reader adds
+    overfetch: float = 2.0  # with several kinds, ask the system for this x budget, then cut
     max_answer_tokens: int = MAX_ANSWER_TOKENS
     policy: PolicyConfig = field(default_factory=PolicyConfig)
 
@@ -203,7 +206,12 @@ def build_prompt(
         )
     titles = sum(counter.count(t) + 1 for t in TITLES.values())
     avail = max(0, budget - fixed - titles)
-    ctx = system.context(query, avail)
+    # Ask for more than fits to learn what each kind has to say; when several kinds compete
+    # (the system split the budget its own way) each is cut to its share below. A one-kind
+    # context is rebuilt at the real size, so the system's own packing choice stands.
+    ctx = system.context(query, int(avail * max(1.0, cfg.overfetch)))
+    if len({s.kind for s in ctx.segments}) < 2:
+        ctx = system.context(query, avail)
     decision = decide(query, ctx, cfg.policy)
     by_kind: dict[str, list[Segment]] = {k: [] for k in ORDER}
     for seg in ctx.segments:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from ssmem.llm.base import BackendError, Completion, Message, check_messages
 from ssmem.llm.models import DEFAULT_MODEL, model_path
-from ssmem.llm.tokenizer import LlamaTokenCounter
+from ssmem.llm.tokenizer import LlamaTokenCounter, track
 
 
 @dataclass
@@ -33,13 +33,15 @@ class LocalBackend:
             raise BackendError(f"threads must be >= 1, got {self.config.threads}")
         path = model_path(self.config.model)
         self.name = self.config.model
-        self._llama = Llama(
-            str(path),
-            n_ctx=self.config.n_ctx,
-            n_threads=self.config.threads,
-            n_threads_batch=self.config.threads,
-            seed=self.config.seed,
-            verbose=False,
+        self._llama = track(
+            Llama(
+                str(path),
+                n_ctx=self.config.n_ctx,
+                n_threads=self.config.threads,
+                n_threads_batch=self.config.threads,
+                seed=self.config.seed,
+                verbose=False,
+            )
         )
         self.counter = LlamaTokenCounter(self._llama, name=f"{self.name}-tokenizer")
 

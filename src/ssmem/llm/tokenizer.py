@@ -7,11 +7,28 @@ then re-counts and backs off until ``count(truncate(text, n)) <= n`` holds.
 
 from __future__ import annotations
 
+import atexit
+import weakref
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from ssmem.tokens import Side
+
+_OPEN: weakref.WeakSet[Any] = weakref.WeakSet()
+
+
+def track(llama: Any) -> Any:
+    """Close `llama` at interpreter exit, while the modules its destructor needs still exist
+    (otherwise llama-cpp-python prints an ignored TypeError from `__del__`)."""
+    _OPEN.add(llama)
+    return llama
+
+
+@atexit.register
+def _close_all() -> None:
+    for llama in list(_OPEN):
+        llama.close()
 
 
 class LlamaTokenCounter:
@@ -25,7 +42,7 @@ class LlamaTokenCounter:
     def from_gguf(cls, path: str | Path, name: str | None = None) -> LlamaTokenCounter:
         from llama_cpp import Llama
 
-        llama = Llama(str(path), vocab_only=True, verbose=False)
+        llama = track(Llama(str(path), vocab_only=True, verbose=False))
         return cls(llama, name or Path(path).stem)
 
     def _ids(self, text: str) -> list[int]:

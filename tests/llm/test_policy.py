@@ -1,0 +1,58 @@
+"""The retrieval trigger policy: each rule fires on its case and names itself."""
+
+from __future__ import annotations
+
+import pytest
+
+from ssmem.retrieval_policy import coverage, decide, wants_exact_wording
+from ssmem.systems.base import Context, Segment
+
+
+def ctx(*segs: tuple[str, str], info: dict | None = None) -> Context:
+    segments = tuple(Segment(k, (i,), t, len(t.split())) for i, (k, t) in enumerate(segs))
+    return Context("test", 100, segments, sum(s.tokens for s in segments), info or {})
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        'What did Ana say about "the rollout"?',
+        "What was the exact error message?",
+        "Quote the constraint verbatim.",
+        "Is PROJ-1234 closed?",
+        "What failed in src/app/main.py?",
+    ],
+)
+def test_exact_wording_fires_first(query):
+    d = decide(query, ctx(("memory", "everything about rollout error constraint PROJ main")))
+    assert d.fire and d.rule == "exact_wording"
+
+
+@pytest.mark.parametrize("query", ["What is Ana's budget?", "Who owns Atlas now?"])
+def test_plain_questions_are_not_exact(query):
+    assert wants_exact_wording(query) is None
+
+
+def test_low_confidence_fires_when_reported():
+    c = ctx(("memory", "Atlas owner is Bo"), info={"memory_confidence": 0.2})
+    assert decide("Who owns Atlas?", c).rule == "low_confidence"
+    c = ctx(("memory", "Atlas owner is Bo"), info={"memory_confidence": 0.9})
+    assert not decide("Who owns Atlas?", c).fire
+
+
+def test_not_covered_fires_when_memory_lacks_the_question_words():
+    d = decide("What is the deadline for Beacon?", ctx(("memory", "Atlas owner is Bo")))
+    assert d.fire and d.rule == "not_covered"
+    d = decide("What is the deadline for Beacon?", ctx(("window", "Beacon deadline moved")))
+    assert not d.fire and d.rule is None
+
+
+def test_retrieved_segments_do_not_count_as_coverage():
+    d = decide("Who owns Beacon?", ctx(("retrieved", "Chen owns Beacon")))
+    assert d.rule == "not_covered"
+
+
+def test_coverage_ignores_stopwords_and_plurals():
+    assert coverage("What are the budgets?", "budget") == 1.0
+    assert coverage("the of a", "") == 1.0
+    assert coverage("Atlas deadline", "Atlas") == 0.5
