@@ -64,28 +64,26 @@ class BodyLimit:
                     await self._too_large(send, declared)
                     return
         seen = 0
-        started = False
+        rejected = False
 
         async def guarded_receive() -> dict:
-            nonlocal seen
+            # Over the limit: answer 413 ourselves, then tell the app the client left (the
+            # app's own error reply is dropped below).
+            nonlocal seen, rejected
             message = await receive()
-            if message["type"] == "http.request":
+            if message["type"] == "http.request" and not rejected:
                 seen += len(message.get("body", b""))
                 if seen > self.max_bytes:
-                    raise _TooLarge(seen)
+                    rejected = True
+                    await self._too_large(send, seen)
+                    return {"type": "http.disconnect"}
             return message
 
-        async def tracking_send(message: dict) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
+        async def guarded_send(message: dict) -> None:
+            if not rejected:
+                await send(message)
 
-        try:
-            await self.app(scope, guarded_receive, tracking_send)
-        except _TooLarge as err:
-            if not started:
-                await self._too_large(send, err.size)
+        await self.app(scope, guarded_receive, guarded_send)
 
     async def _too_large(self, send: Any, size: int) -> None:
         msg = f"request body of {size} bytes > max_request_bytes {self.max_bytes}"
@@ -96,8 +94,3 @@ class BodyLimit:
         headers = [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(body))]
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
-
-
-class _TooLarge(Exception):
-    def __init__(self, size: int) -> None:
-        self.size = size

@@ -1,0 +1,176 @@
+"""The HTTP API end to end against a real server: sessions, ingest, idempotency, reads."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from ssmem import ServiceError
+
+
+def ev(seq: int, text: str | None = None, **kw) -> dict:
+    return {"seq": seq, "text": text or f"event number {seq}", **kw}
+
+
+def test_session_lifecycle(server):
+    c = server.tenant()
+    s = c.create_session(system="window", name="standup")
+    assert s["events"] == 0 and s["last_seq"] is None and s["name"] == "standup"
+    assert [x["id"] for x in c.sessions()] == [s["id"]]
+    assert c.session(s["id"])["system"] == "window"
+    c.delete_session(s["id"])
+    assert c.sessions() == []
+    with pytest.raises(ServiceError) as err:
+        c.session(s["id"])
+    assert err.value.status == 404 and err.value.field == "session_id"
+
+
+def test_unknown_system_is_422_naming_the_field(server):
+    c = server.tenant()
+    with pytest.raises(ServiceError) as err:
+        c.create_session(system="no-such-system")
+    assert err.value.status == 422 and err.value.field == "system"
+    assert "window" in err.value.message  # lists what is available
+
+
+def test_ingest_then_read_memory_equals_replay(server, replay):
+    c = server.tenant()
+    sid = c.create_session()["id"]
+    out = c.ingest(sid, [ev(0, "Budget is $7,200.", source="Ana"), ev(3), {"text": "no seq"}])
+    assert (out["accepted"], out["duplicates"], out["head_seq"]) == (3, 0, 4)
+    events = c.events(sid)
+    assert [e.seq for e in events] == [0, 3, 4]
+    assert events[0].source == "Ana" and events[2].text == "no seq"
+    for budget in (5, 20, 200):
+        text = c.memory(sid, budget=budget, format="text")
+        assert text == replay(events, "window", budget)
+    js = c.memory(sid, budget=200)
+    assert js["tokens"] <= 200 and js["stats"]["events"] == 3
+    assert js["segments"][0]["seqs"] == [0, 3, 4]
+    ctx = c.context(sid, "what is the budget?", budget=8)
+    assert ctx["tokens"] <= 8 and ctx["system"] == "window"
+
+
+def test_retried_batch_by_seq_is_not_ingested_twice(server):
+    c = server.tenant()
+    sid = c.create_session()["id"]
+    batch = [ev(0), ev(1), ev(2)]
+    assert c.ingest(sid, batch)["accepted"] == 3
+    again = c.ingest(sid, batch)
+    assert (again["accepted"], again["duplicates"]) == (0, 3)
+    overlap = c.ingest(sid, [*batch[1:], ev(3)])
+    assert (overlap["accepted"], overlap["duplicates"], overlap["head_seq"]) == (1, 2, 3)
+    assert [e.seq for e in c.events(sid)] == [0, 1, 2, 3]
+
+
+def test_same_seq_with_other_content_is_a_conflict(server):
+    c = server.tenant()
+    sid = c.create_session()["id"]
+    c.ingest(sid, [ev(0), ev(1)])
+    with pytest.raises(ServiceError) as err:
+        c.ingest(sid, [ev(1, "something else"), ev(2)])
+    assert err.value.status == 409 and err.value.field == "events[0].seq"
+    assert [e.seq for e in c.events(sid)] == [0, 1]
+
+
+def test_idempotency_key_replays_the_first_reply(server):
+    c = server.tenant()
+    sid = c.create_session()["id"]
+    first = c.ingest(sid, [{"text": "a"}, {"text": "b"}], idempotency_key="k1")
+    second = c.ingest(sid, [{"text": "a"}, {"text": "b"}], idempotency_key="k1")
+    assert second["replayed"] and not first["replayed"]
+    assert {**second, "replayed": False} == first
+    assert len(c.events(sid)) == 2
+    with pytest.raises(ServiceError) as err:
+        c.ingest(sid, [{"text": "other"}], idempotency_key="k1")
+    assert err.value.status == 409 and err.value.field == "idempotency_key"
+    body = {"events": [{"text": "c"}], "idempotency_key": "k2"}
+    h = {"Authorization": c.http.headers["Authorization"]}
+    for _ in range(2):
+        r = httpx.post(f"{server.url}/v1/sessions/{sid}/events", json=body, headers=h)
+        assert r.status_code == 200
+    assert [e.text for e in c.events(sid)] == ["a", "b", "c"]
+
+
+@pytest.mark.parametrize(
+    ("bad", "field"),
+    [
+        ({"seq": 5}, "events[2].text"),
+        ({"text": 7}, "events[2].text"),
+        ({"text": "x", "seq": -1}, "events[2].seq"),
+        ({"text": "x", "seq": 1}, "events[2].seq"),  # does not increase
+        ({"text": "x", "ts": "yesterday"}, "events[2].ts"),
+        ({"text": "x", "meta": []}, "events[2].meta"),
+        ({"text": "x", "source": 3}, "events[2].source"),
+        ("not an object", "events[2]"),
+    ],
+)
+def test_rejected_batch_ingests_nothing_and_names_the_field(server, bad, field):
+    c = server.tenant()
+    sid = c.create_session()["id"]
+    with pytest.raises(ServiceError) as err:
+        c.ingest(sid, [ev(0), ev(1), bad])
+    assert err.value.status == 422 and err.value.field == field
+    assert c.events(sid) == [] and c.session(sid)["events"] == 0
+
+
+def test_events_are_paged_in_seq_order(server):
+    c = server.tenant()
+    sid = c.create_session()["id"]
+    c.ingest(sid, [ev(i) for i in range(25)])
+    page = c.http.get(f"/v1/sessions/{sid}/events", params={"after": 9, "limit": 10}).json()
+    assert [e["seq"] for e in page["events"]] == list(range(10, 20))
+    assert page["next_after"] == 19
+    assert [e.seq for e in c.iter_events(sid)] == list(range(25))
+
+
+def test_snapshots_list_create_and_diff(server):
+    c = server.tenant()
+    sid = c.create_session()["id"]
+    c.ingest(sid, [ev(0, "first"), ev(1, "second")])
+    a = c.create_snapshot(sid)
+    c.ingest(sid, [ev(2, "third")])
+    b = c.create_snapshot(sid)
+    assert [s["id"] for s in c.snapshots(sid)] == [a["id"], b["id"]]
+    assert (a["upto_seq"], b["upto_seq"], b["status"]) == (1, 2, "ok")
+    d = c.snapshot_diff(sid, a["id"], b["id"])
+    assert d["events_between"] == 1 and d["added"] == ["[#2] third"] and d["removed"] == []
+    assert d["state_bytes_delta"] > 0
+    with pytest.raises(ServiceError) as err:
+        c.snapshot_diff(sid, a["id"], 10**9)
+    assert err.value.status == 404 and err.value.field == "to"
+
+
+def test_answer_without_llm_backend_is_501(server):
+    c = server.tenant()
+    sid = c.create_session()["id"]
+    r = c.http.post(f"/v1/sessions/{sid}/answer", json={"query": "q"})
+    assert r.status_code == 501 and r.json()["error"]["code"] == "not_configured"
+
+
+def test_ops_endpoints(server):
+    c = server.tenant()
+    assert c.health() and c.ready()
+    sid = c.create_session()["id"]
+    c.ingest(sid, [ev(0)])
+    c.memory(sid)
+    text = httpx.get(server.url + "/metrics").text
+    for name in (
+        "ssmem_events_ingested_total",
+        "ssmem_ingest_seconds_bucket",
+        "ssmem_memory_read_seconds_bucket",
+        "ssmem_sessions_live",
+        "ssmem_state_bytes",
+        "ssmem_http_request_seconds_bucket",
+    ):
+        assert name in text
+    spec = httpx.get(server.url + "/openapi.json").json()
+    assert "/v1/sessions/{session_id}/events" in spec["paths"]
+    assert all(p.startswith(("/v1/", "/healthz", "/readyz", "/metrics")) for p in spec["paths"])
+
+
+def test_unknown_route_and_method_are_json_errors(server):
+    r = httpx.get(server.url + "/v1/nothing-here")
+    assert r.status_code == 404 and r.json()["error"]["code"] == "not_found"
+    r = httpx.put(server.url + "/healthz")
+    assert r.status_code == 405 and "error" in r.json()

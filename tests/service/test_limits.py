@@ -1,0 +1,103 @@
+"""Limits and hostile input: each limit gives its own clear 4xx; bad bytes never give a 500."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+
+def _post(srv, client, sid, content: bytes, ctype="application/json") -> httpx.Response:
+    headers = {"Authorization": client.http.headers["Authorization"], "Content-Type": ctype}
+    return httpx.post(f"{srv.url}/v1/sessions/{sid}/events", content=content, headers=headers)
+
+
+def _err(r: httpx.Response, status: int) -> dict:
+    assert r.status_code == status, r.text
+    return r.json()["error"]
+
+
+def test_size_limits_are_413_and_ingest_nothing(small):
+    c = small.tenant()
+    sid = c.create_session()["id"]
+    big = b'{"events": [{"text": "' + b"x" * 30_000 + b'"}]}'
+    assert _err(_post(small, c, sid, big), 413)["field"] == "body"
+    many = {"events": [{"text": str(i)} for i in range(6)]}
+    r = c.http.post(f"/v1/sessions/{sid}/events", json=many)
+    assert _err(r, 413)["field"] == "events"
+    fat = {"events": [{"text": "ok"}, {"text": "y" * 700}]}
+    r = c.http.post(f"/v1/sessions/{sid}/events", json=fat)
+    assert _err(r, 413)["field"] == "events[1]"
+    assert c.events(sid) == []
+
+
+def test_body_over_limit_without_content_length_is_cut_off(small):
+    c = small.tenant()
+    sid = c.create_session()["id"]
+
+    def chunks():
+        yield b'{"events": [{"text": "'
+        for _ in range(40):
+            yield b"z" * 1000
+        yield b'"}]}'
+
+    headers = {"Authorization": c.http.headers["Authorization"], "Content-Type": "application/json"}
+    r = httpx.post(f"{small.url}/v1/sessions/{sid}/events", content=chunks(), headers=headers)
+    assert _err(r, 413)["field"] == "body"
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"\xff\xfe\x00garbage",
+        b'{"events": [{"text": "\xc3\x28"}]}',  # invalid UTF-8 inside a string
+        b'{"events": [',
+        b"",
+        b"[" * 5000,
+        b'{"events": [{"text": "a"}], "events": 3',
+    ],
+)
+def test_bad_bytes_are_400_or_422_naming_the_body(small, raw):
+    c = small.tenant()
+    sid = c.create_session()["id"]
+    r = _post(small, c, sid, raw)
+    assert r.status_code in (400, 422), r.text
+    assert r.json()["error"]["field"] in ("body", "events")
+    assert c.events(sid) == []
+
+
+def test_lone_surrogate_and_nul_are_422(small):
+    c = small.tenant()
+    sid = c.create_session()["id"]
+    r = _post(small, c, sid, b'{"events": [{"text": "ok"}, {"text": "\\ud800"}]}')
+    assert _err(r, 422)["field"] == "events[1]"
+    r = c.http.post("/v1/sessions", json={"name": "a\u0000b"})
+    assert _err(r, 422)["field"] == "name"
+    r = _post(small, c, sid, b'{"events": [{"text": "nul \\u0000 is data"}]}')
+    assert r.status_code == 200  # NUL inside event text is stored verbatim (escaped JSON)
+    assert c.events(sid)[0].text == "nul \x00 is data"
+
+
+def test_wrong_types_are_422_naming_the_field(small):
+    c = small.tenant()
+    r = c.http.post("/v1/sessions", json={"system": 3})
+    assert _err(r, 422)["field"] == "system"
+    r = c.http.post("/v1/sessions", json={"surprise": 1})
+    assert _err(r, 422)["field"] == "surprise"
+    sid = c.create_session()["id"]
+    r = c.http.get(f"/v1/sessions/{sid}/memory", params={"budget": "lots"})
+    assert _err(r, 422)["field"] == "budget"
+    r = c.http.get(f"/v1/sessions/{sid}/memory", params={"budget": 10**9})
+    assert _err(r, 422)["field"] == "budget"
+    r = c.http.post(f"/v1/sessions/{sid}/events", json={"events": "nope"})
+    assert _err(r, 422)["field"] == "events"
+
+
+def test_rate_limit_is_429_with_retry_after(make_server):
+    srv = make_server("--rate-per-s", "1", "--rate-burst", "3")
+    c = srv.tenant()
+    codes = [c.http.get("/v1/sessions").status_code for _ in range(5)]
+    assert codes[:3] == [200, 200, 200] and 429 in codes[3:]
+    r = c.http.get("/v1/sessions")
+    assert _err(r, 429)["code"] == "rate_limited" and int(r.headers["Retry-After"]) >= 1
+    other = srv.tenant()  # buckets are per tenant
+    assert other.http.get("/v1/sessions").status_code == 200
