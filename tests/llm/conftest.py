@@ -21,6 +21,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+@pytest.fixture
+def dead_url() -> str:
+    """An OpenAI-style URL on a free local port where nothing listens."""
+    return f"http://127.0.0.1:{free_port()}/v1"
+
+
 @pytest.fixture(scope="session")
 def small_backend():
     """SmolLM2-135M, loaded once: real llama.cpp inference, fast enough for unit tests."""

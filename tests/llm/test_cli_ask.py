@@ -1,0 +1,71 @@
+"""`ssmem ask` and `ssmem chat` end to end with a real local model (the smallest one)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from ssmem.cli.main import main
+from ssmem.demo import demo_stream
+from ssmem.llm.models import SMALLEST_MODEL
+
+KEYS = {"answer", "citations", "prompt_tokens", "completion_tokens", "latency_s", "retrieval_fired"}
+
+
+@pytest.fixture(scope="module")
+def stream_file(tmp_path_factory):
+    events, _ = demo_stream(0)
+    path = tmp_path_factory.mktemp("ask") / "demo.jsonl"
+    path.write_text("\n".join(json.dumps(e.to_dict()) for e in events) + "\n")
+    return path
+
+
+def run(argv, capsys):
+    code = 0
+    try:
+        main(argv)
+    except SystemExit as exit_:
+        code = int(exit_.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_ask_json(stream_file, capsys):
+    argv = ["ask", "--budget", "200", "--query", "What is the budget for Cobalt?",
+            "--backend", SMALLEST_MODEL, "--json", str(stream_file)]  # fmt: skip
+    code, out, err = run(argv, capsys)
+    assert code == 0, err
+    data = json.loads(out)
+    assert set(data) >= KEYS
+    assert 0 < data["prompt_tokens"] <= 200 and data["completion_tokens"] > 0
+    shown = {q for s in data["sections"] for q in s["seqs"]}
+    assert set(data["citations"]) <= shown
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--backend", "gpt9"], "unknown backend 'gpt9'"),
+        (["--backend", "local", "--model", "x"], "--backend openai only"),
+        (["--budget", "10"], "budget 10 is too small"),
+    ],
+)
+def test_ask_errors_are_one_line_exit_2(stream_file, capsys, argv, message):
+    code, out, err = run(["ask", "-q", "Who owns Atlas?", *argv, str(stream_file)], capsys)
+    assert code == 2 and out == ""
+    assert message in err and err.count("\n") == 1
+
+
+@pytest.mark.slow
+def test_chat_answers_each_piped_line(stream_file):
+    cmd = [sys.executable, "-c", "from ssmem.cli.main import main; main()", "chat", "--json",
+           "--backend", SMALLEST_MODEL, "--budget", "200", str(stream_file)]  # fmt: skip
+    questions = "Who owns Atlas?\n\nWhat is the budget for Beacon?\nquit\nNever asked?\n"
+    done = subprocess.run(cmd, input=questions, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    answers = [json.loads(line) for line in done.stdout.splitlines()]
+    assert len(answers) == 2  # the blank line is skipped, `quit` ends the session
+    assert all(set(a) >= KEYS for a in answers)
