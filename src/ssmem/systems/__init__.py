@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from ssmem.errors import InputError
 from ssmem.systems.base import Context, MemorySystem, Segment, Stats
+from ssmem.systems.summary import summary_factory
 from ssmem.systems.window import WindowMemory
 from ssmem.tokens import TokenCounter
 
@@ -17,6 +18,7 @@ Factory = Callable[[TokenCounter | None], MemorySystem]
 
 SYSTEMS: dict[str, Factory] = {
     "window": lambda counter: WindowMemory(counter),
+    "summary": summary_factory,  # writes with the local LLM (SSMEM_SUMMARY_BACKEND to change)
 }
 
 
