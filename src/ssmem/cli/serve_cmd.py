@@ -86,7 +86,16 @@ def bench_serve_cmd(json_path: str | None, **opts: object) -> None:
     sys.stdout.flush()
 
 
-if __name__ == "__main__":  # `python -m ssmem.cli.serve_cmd ...` = `ssmem serve ...`
-    from ssmem.cli.main import main
+if __name__ == "__main__":
+    # `python -m ssmem.cli.serve_cmd ARGS` = `ssmem serve ARGS`, without importing every other
+    # subcommand (some pull in torch): the tests and bench-serve start servers this way.
+    from ssmem.errors import InputError
 
-    main(["serve", *sys.argv[1:]])
+    try:
+        serve_cmd.main(args=sys.argv[1:], prog_name="ssmem serve", standalone_mode=False)
+    except InputError as err:
+        click.echo(f"ssmem: error: {err}", err=True)
+        sys.exit(2)
+    except click.ClickException as err:
+        click.echo(f"ssmem: error: {err.format_message()}", err=True)
+        sys.exit(err.exit_code)
