@@ -55,6 +55,9 @@ class SessionManager:
             mem = make_system(system)
         except InputError as err:
             raise ApiError(422, err.problem, "system") from None
+        except Exception as err:  # a registered system whose model or backend cannot load
+            log.exception("system %s failed to start", system)
+            raise ApiError(503, f"system {system!r} unavailable: {err}", "system") from None
         sid = secrets.token_hex(16)
         row = SessionRow(sid, tenant_id, name, system, time.time(), -1, 0, 0, eventlog.genesis(sid))
         self.store.create_session(row)

@@ -1,0 +1,95 @@
+"""The session manager in-process: restore = snapshot + replay, or pure replay for systems
+that cannot export state; replay keeps the original batch boundaries."""
+
+from __future__ import annotations
+
+import pytest
+
+from ssmem import Event
+from ssmem.service.manager import SessionManager
+from ssmem.service.metrics import Metrics
+from ssmem.service.settings import ServiceSettings
+from ssmem.service.store import open_store
+from ssmem.systems import SYSTEMS
+from ssmem.systems.base import Stats
+from ssmem.systems.snapshot import supports_snapshots
+from ssmem.systems.window import WindowMemory
+
+
+class BatchEcho:
+    """A memory system without export/import whose output depends on batch boundaries
+    (like an LLM summary written every batch): replay must reproduce the original batches."""
+
+    name = "batch-echo"
+
+    def __init__(self, counter) -> None:
+        self.inner = WindowMemory(counter)
+        self.counter = self.inner.counter
+        self.batches: list[int] = []
+
+    def ingest(self, events) -> None:
+        events = list(events)
+        self.batches.append(len(events))
+        self.inner.ingest(events)
+
+    def context(self, query: str, budget: int):
+        return self.inner.context(f"{query}{self.batches}", budget)
+
+    def stats(self) -> Stats:
+        return Stats(events=sum(self.batches), state_bytes=8 * len(self.batches))
+
+
+def _manager(tmp_path, **kw) -> SessionManager:
+    settings = ServiceSettings(data_dir=str(tmp_path), **kw)
+    return SessionManager(open_store(settings.database_url()), settings, Metrics())
+
+
+def _feed(m: SessionManager, sid: str, sizes: list[int]) -> None:
+    seq = 0
+    for n in sizes:
+        raw = [{"seq": s, "text": f"line {s}"} for s in range(seq, seq + n)]
+        m.ingest(1, sid, raw, None, "test")
+        seq += n
+
+
+def test_system_without_snapshots_is_restored_by_replay_in_original_batches(tmp_path, monkeypatch):
+    monkeypatch.setitem(SYSTEMS, "batch-echo", BatchEcho)
+    m = _manager(tmp_path, snapshot_every=4)
+    sid = m.create(1, "s", "batch-echo").id
+    _feed(m, sid, [3, 1, 5, 2])
+    live = m.live(m.row(1, sid)).system
+    assert not supports_snapshots(live) and live.batches == [3, 1, 5, 2]
+    assert m.store.snapshots(sid)  # written (rendering + chain) even without state
+    fresh = _manager(tmp_path, snapshot_every=4)  # a restart
+    restored = fresh.live(fresh.row(1, sid)).system
+    assert restored.batches == [3, 1, 5, 2]
+    assert fresh.context(1, sid, "", 50).render() == m.context(1, sid, "", 50).render()
+    assert fresh.metrics.replayed._value.get() == 11
+
+
+def test_window_restores_from_snapshot_and_replays_only_the_tail(tmp_path):
+    m = _manager(tmp_path, snapshot_every=0)
+    sid = m.create(1, "s", "window").id
+    _feed(m, sid, [10, 10])
+    m.snapshot(1, sid)
+    _feed_tail = [{"seq": 20 + i, "text": f"tail {i}"} for i in range(3)]
+    m.ingest(1, sid, _feed_tail, None, "test")
+    fresh = _manager(tmp_path, snapshot_every=0)
+    assert fresh.context(1, sid, "", 500).render() == m.context(1, sid, "", 500).render()
+    assert fresh.stats(1, sid) == m.stats(1, sid)
+    assert fresh.metrics.replayed._value.get() == 3
+
+
+def test_window_state_round_trip_is_exact_even_after_eviction_of_old_events():
+    from ssmem.systems.window import WindowConfig
+
+    a = WindowMemory(config=WindowConfig(max_events=5))
+    a.ingest(Event(seq=i, text=f"e{i}", ts=float(i), meta={"i": i}) for i in range(12))
+    b = WindowMemory(config=WindowConfig(max_events=5))
+    b.import_state(a.export_state())
+    assert b.export_state() == a.export_state() and b.stats() == a.stats()
+    assert b.context("", 100).render() == a.context("", 100).render()
+    with pytest.raises(ValueError):
+        WindowMemory().import_state(a.export_state())  # another max_events
+    with pytest.raises(ValueError):
+        WindowMemory(config=WindowConfig(max_events=5)).import_state(b"\xff not json")
