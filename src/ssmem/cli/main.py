@@ -11,6 +11,7 @@ import sys
 import click
 
 from ssmem.cli.ask_cmd import ask_cmd
+from ssmem.cli.bench_readers_cmd import bench_readers_cmd
 from ssmem.cli.bench_ssm_cmd import bench_ssm_cmd
 from ssmem.cli.chat_cmd import chat_cmd
 from ssmem.cli.context_cmd import context_cmd
@@ -33,6 +34,7 @@ cli.add_command(context_cmd)
 cli.add_command(demo_cmd)
 cli.add_command(ask_cmd)
 cli.add_command(chat_cmd)
+cli.add_command(bench_readers_cmd)
 cli.add_command(serve_cmd)
 cli.add_command(bench_serve_cmd)
 cli.add_command(bench_ssm_cmd)

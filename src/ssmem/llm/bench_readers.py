@@ -1,0 +1,192 @@
+"""Measure each packaged reader: answer accuracy with oracle (gold evidence) context, prompt
+and generation speed, and install size. Run by `ssmem bench-readers`.
+
+Cases come from the benchmark generators (`ssmem.bench.generate`, eval split) when they are
+importable, else from the seeded demo stream; plus LoCoMo questions with their gold evidence
+turns (audit corrections applied). Oracle context = the evidence events in stream order, for
+update questions also the superseded statements (the reader must pick the latest). Scoring:
+an accepted answer appears in the reply after normalising case, `$`, commas and spaces;
+abstention cases are right when the reader says "not in memory"; `stale` counts replies that
+give a superseded value instead of the current one. LoCoMo adds token F1 (SQuAD-style).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import string
+import time
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from ssmem.adapters.locomo import conversation_events
+from ssmem.events import Event
+from ssmem.llm.base import LLMBackend
+from ssmem.llm.reader import is_abstention, read_answer
+
+SPEED_PROMPT_WORDS = 380  # ~500 reader tokens
+
+
+@dataclass(frozen=True)
+class ReaderCase:
+    source: str
+    context: str
+    question: str
+    answers: tuple[str, ...]  # empty: the reader should abstain
+    stale: tuple[str, ...] = ()
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"[\s$,]+", "", text.lower()).strip(".")
+
+
+def _words(text: str) -> list[str]:
+    text = "".join(c for c in text.lower() if c not in string.punctuation)
+    return [w for w in text.split() if w not in ("a", "an", "the", "and")]
+
+
+def token_f1(pred: str, gold: str) -> float:
+    p, g = _words(pred), _words(gold)
+    common = sum((Counter(p) & Counter(g)).values())
+    if not common:
+        return 0.0
+    prec, rec = common / len(p), common / len(g)
+    return 2 * prec * rec / (prec + rec)
+
+
+def score(case: ReaderCase, reply: str) -> dict[str, float]:
+    said = _norm(reply)
+    if not case.answers:
+        return {"correct": float(is_abstention(reply)), "stale": 0.0}
+    right = any(_norm(a) and _norm(a) in said for a in case.answers)
+    stale = not right and any(_norm(s) and _norm(s) in said for s in case.stale)
+    out = {"correct": float(right), "stale": float(stale)}
+    if case.source == "locomo":
+        out["f1"] = max(token_f1(reply, a) for a in case.answers)
+    return out
+
+
+def demo_cases(n: int) -> list[ReaderCase]:
+    """Update-tracking questions from the seeded demo stream, plus never-stated ones."""
+    from ssmem.demo import PROJECTS, demo_stream
+
+    cases: list[ReaderCase] = []
+    seed = 0
+    while len(cases) < n:
+        events, questions = demo_stream(seed, rounds=40)
+        for q in questions:
+            project = next(p for p in PROJECTS if p in q.query)
+            topic = "budget" if "budget" in q.query else "owns"
+            lines = [e.label() for e in events if project in e.text and topic in e.text]
+            cases.append(ReaderCase("demo", "\n".join(lines), q.query, (q.answer,), q.stale))
+        cases.append(
+            ReaderCase("demo", "\n".join(e.label() for e in events[:8]), "Who owns Delta?", ())
+        )
+        seed += 1
+    return cases[:n]
+
+
+def bench_cases(n: int, counter: Any) -> list[ReaderCase] | None:
+    """Oracle cases from the benchmark generators (eval split), or None if not available."""
+    try:
+        from ssmem.bench import FAMILIES, generate
+    except ImportError:
+        return None
+    cases: list[ReaderCase] = []
+    families = list(FAMILIES)
+    seed = 10_000
+    while len(cases) < n:
+        for family in families:
+            stream = generate(family, "eval", seed, 2000, counter)
+            by_seq = stream.event_by_seq()
+            for q in stream.questions:
+                ctx_seqs = set(q.evidence)
+                if q.category == "abstention":
+                    ctx_seqs = {e.seq for e in stream.events[:6]}
+                lines = [by_seq[s].label() for s in sorted(ctx_seqs) if s in by_seq]
+                cases.append(
+                    ReaderCase(f"bench:{family}", "\n".join(lines), q.query, q.answers, q.stale)
+                )
+                if len(cases) >= n:
+                    return cases
+        seed += 1
+    return cases
+
+
+def locomo_cases(n: int, data_dir: Path) -> list[ReaderCase]:
+    """LoCoMo questions (categories 1, 2, 4: single-hop, temporal, multi-hop... with gold
+    answers) and their gold evidence turns, corrected by the audit file; evenly spread."""
+    samples = json.loads((data_dir / "locomo10.json").read_text())
+    audit_path = data_dir / "locomo_audit_errors.json"
+    audit = {a["question_id"]: a for a in json.loads(audit_path.read_text())}
+    pool: list[ReaderCase] = []
+    for si, sample in enumerate(samples):
+        events = conversation_events(sample, str(data_dir / "locomo10.json"))
+        turns = {e.meta["dia_id"]: e for e in events}
+        for qi, qa in enumerate(sample["qa"]):
+            if qa.get("category") not in (1, 2, 4) or "answer" not in qa:
+                continue
+            fix = audit.get(f"locomo_{si}_qa{qi}", {})
+            evidence = fix.get("correct_evidence") or qa["evidence"]
+            answer = str(fix.get("correct_answer") or qa["answer"])
+            found = sorted((turns[d] for d in evidence if d in turns), key=lambda e: e.seq)
+            if found:
+                ctx = "\n".join(_dated(e) for e in found)
+                pool.append(ReaderCase("locomo", ctx, qa["question"], (answer,)))
+    step = max(1, len(pool) // max(1, n))
+    return pool[::step][:n]
+
+
+def _dated(event: Event) -> str:
+    """LoCoMo answers dates relative to the session: show the session date on each turn."""
+    if event.ts is None:
+        return event.label()
+    day = datetime.fromtimestamp(event.ts).strftime("%d %B %Y")
+    return f"[#{event.seq}] ({day}) {event.source}: {event.text}"
+
+
+def measure_speed(backend: LLMBackend) -> dict[str, float]:
+    """Prompt tok/s (a ~500-token prompt, 1 generated token) and generation tok/s (64)."""
+    filler = " ".join(["the service restarted after the config change"] * (SPEED_PROMPT_WORDS // 7))
+    msgs = [{"role": "user", "content": f"{filler}\nCount from 1 to 200, comma-separated."}]
+    first = backend.complete(msgs, max_tokens=1)
+    full = backend.complete(msgs, max_tokens=64)
+    gen_s = max(1e-6, full.latency_s - first.latency_s)
+    return {
+        "prompt_tokens": first.prompt_tokens,
+        "prompt_tok_s": first.prompt_tokens / first.latency_s,
+        "gen_tok_s": max(0, full.completion_tokens - 1) / gen_s,
+    }
+
+
+def run_reader(backend: LLMBackend, cases: list[ReaderCase], progress: Any = None) -> dict:
+    """Accuracy, stale rate, abstention accuracy and latency of one backend over `cases`."""
+    rows = []
+    for case in cases:
+        t = time.perf_counter()
+        done = read_answer(backend, case.context, case.question)
+        rows.append({**score(case, done.text), "source": case.source, "reply": done.text,
+                     "abstain_case": not case.answers, "latency_s": time.perf_counter() - t,
+                     "prompt_tokens": done.prompt_tokens})  # fmt: skip
+        if progress is not None:
+            progress.update(1)
+    answerable = [r for r in rows if not r["abstain_case"]]
+    abstain = [r for r in rows if r["abstain_case"]]
+    by_source: dict[str, list[float]] = {}
+    for r in rows:
+        by_source.setdefault(r["source"], []).append(r["correct"])
+    f1 = [r["f1"] for r in rows if "f1" in r]
+    mean = lambda xs: sum(xs) / len(xs) if xs else float("nan")  # noqa: E731
+    return {
+        "n": len(rows),
+        "accuracy": mean([r["correct"] for r in rows]),
+        "accuracy_by_source": {k: mean(v) for k, v in sorted(by_source.items())},
+        "stale_answer_rate": mean([r["stale"] for r in answerable]),
+        "abstention_accuracy": mean([r["correct"] for r in abstain]),
+        "locomo_f1": mean(f1),
+        "latency_s": mean([r["latency_s"] for r in rows]),
+        "rows": rows,
+    }
