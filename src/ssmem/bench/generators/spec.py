@@ -1,0 +1,56 @@
+"""What a task family supplies to the shared stream engine: attributes, surface templates
+per split, and a noise maker. Families differ in wording and noise; the engine owns the
+structure (facts, updates, constraints, open loops, causes, quotes, anomalies, questions).
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+Vocab = dict[str, tuple[str, ...]]
+# A noise maker returns events as (source, text, label type) from the stream's rng and vocab.
+NoiseMaker = Callable[[random.Random, Vocab, "NoiseState"], list[tuple[str, str, str]]]
+
+
+@dataclass(frozen=True)
+class Attr:
+    """An attribute of an entity: `key` is stable, `noun` is the surface word per split."""
+
+    key: str
+    noun: dict[str, str]
+    kind: str  # a ValuePool kind: money | person | date | version | count
+
+
+@dataclass
+class NoiseState:
+    """Per-stream state a noise maker may keep (e.g. which heartbeat lines exist)."""
+
+    split: str = "train"
+    entities: list[str] = field(default_factory=list)
+    cast: list[str] = field(default_factory=list)
+    counter: int = 0
+
+
+@dataclass(frozen=True)
+class FamilySpec:
+    """A family: its attributes, templates[split][role] and noise.
+
+    Roles and placeholders: intro {entity}; set/update {entity} {attr} {value} (an update
+    never names the old value); constraint {rule}; rule {rule_obj}; open {item}; resolve
+    {item} {value}; item {entity}; cause {entity} {change}; param (a bare name); effect
+    {entity} {symptom}; symptom (a phrase); quote {entity} {quote}; quote_msg {n} {m};
+    reading {entity} {metric} {value} (optional: families without it have no anomalies).
+    `sources[role]` names the event source for a role; "cast" means a stream's speaker and
+    "entity" the entity itself.
+    """
+
+    name: str
+    kind: str
+    attrs: tuple[Attr, ...]
+    templates: dict[str, dict[str, tuple[str, ...]]]
+    noise: NoiseMaker
+    entity_fmt: Callable[[str, str], str]
+    sources: dict[str, str] = field(default_factory=dict)
+    reading_unit: str = "ms"

@@ -1,0 +1,95 @@
+"""The benchmark's data model: a `Stream` of events, the `Question`s asked along it, and the
+per-event ground-truth `EventLabel`s used to train a compressor (never shown to systems).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ssmem.events import Event
+
+CATEGORIES = (
+    "current_value",
+    "constraint",
+    "temporal",
+    "open_loop",
+    "causal",
+    "exact_quote",
+    "abstention",
+)
+LABEL_TYPES = (
+    "fact",
+    "entity",
+    "constraint",
+    "task",
+    "decision",
+    "open_question",
+    "resolution",
+    "noise",
+)
+SPLITS = ("train", "eval")
+
+
+@dataclass(frozen=True)
+class Question:
+    """A question asked right after event `at_seq`.
+
+    answers: accepted variants of the answer that is true at `at_seq` (empty = abstention:
+    the stream never stated it). stale: values that were true earlier and were superseded.
+    evidence: seqs of the events that state the answer. category: one of `CATEGORIES`.
+    """
+
+    at_seq: int
+    query: str
+    answers: tuple[str, ...]
+    stale: tuple[str, ...]
+    evidence: tuple[int, ...]
+    category: str
+
+    def __post_init__(self) -> None:
+        if self.category not in CATEGORIES:
+            raise ValueError(f"unknown question category {self.category!r}")
+        if (self.category == "abstention") != (not self.answers):
+            raise ValueError("abstention questions, and only they, have no answers")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "at_seq": self.at_seq,
+            "query": self.query,
+            "answers": list(self.answers),
+            "stale": list(self.stale),
+            "evidence": list(self.evidence),
+            "category": self.category,
+        }
+
+
+@dataclass(frozen=True)
+class EventLabel:
+    """Ground truth for one event: its type, what it is about (`key`, e.g. "budget:Atlas"),
+    the seq whose value it replaces or resolves (`supersedes`), and the value it states."""
+
+    type: str
+    key: str | None = None
+    supersedes: int | None = None
+    value: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.type not in LABEL_TYPES:
+            raise ValueError(f"unknown label type {self.type!r}")
+
+
+@dataclass
+class Stream:
+    """One benchmark stream. `labels` maps seq -> label and is kept out of `Event.meta`."""
+
+    family: str
+    split: str
+    seed: int
+    events: list[Event]
+    questions: list[Question]
+    labels: dict[int, EventLabel] = field(default_factory=dict)
+    info: dict[str, Any] = field(default_factory=dict)  # e.g. real-data source, haystack
+
+    def event_by_seq(self) -> dict[int, Event]:
+        return {e.seq: e for e in self.events}
