@@ -82,6 +82,7 @@ def test_budget_is_never_exceeded_in_reader_tokens(reader_counter, stream):
                 assert ans.prompt_tokens == whole
 
 
+@pytest.mark.slow
 def test_the_reader_itself_sees_no_more_than_the_budget(small_backend, stream):
     events, questions = stream
     system = make_system("window", small_backend.counter)
