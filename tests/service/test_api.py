@@ -141,11 +141,12 @@ def test_snapshots_list_create_and_diff(server):
     assert err.value.status == 404 and err.value.field == "to"
 
 
-def test_answer_without_llm_backend_is_501(server):
+def test_answer_route_exists_only_with_a_reader(server):
     c = server.tenant()
     sid = c.create_session()["id"]
     r = c.http.post(f"/v1/sessions/{sid}/answer", json={"query": "q"})
-    assert r.status_code == 501 and r.json()["error"]["code"] == "not_configured"
+    assert r.status_code == 404 and r.json()["error"]["code"] == "not_found"
+    assert "/v1/sessions/{session_id}/answer" not in c.http.get("/openapi.json").json()["paths"]
 
 
 def test_ops_endpoints(server):

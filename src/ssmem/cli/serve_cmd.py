@@ -24,6 +24,10 @@ from ssmem.service.settings import load_settings
 @click.option("--max-event-bytes", type=click.IntRange(min=1), default=None)
 @click.option("--max-request-bytes", type=click.IntRange(min=1), default=None)
 @click.option("--log-level", type=click.Choice(["debug", "info", "warning", "error"]))
+@click.option("--llm-backend", default=None, help="Enables /answer: local, a model name, openai.")
+@click.option("--llm-base-url", default=None, help="Endpoint for --llm-backend openai.")
+@click.option("--llm-model", default=None)
+@click.option("--llm-threads", type=click.IntRange(min=1), default=None)
 def serve_cmd(config: str | None, **flags: object) -> None:
     """Run the memory service (HTTP + WebSocket) until interrupted.
 

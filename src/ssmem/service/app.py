@@ -25,6 +25,7 @@ from ssmem.service.errors import ApiError
 from ssmem.service.limits import BodyLimit, RateLimiter
 from ssmem.service.manager import SessionManager
 from ssmem.service.metrics import Metrics
+from ssmem.service.reader import Reader
 from ssmem.service.settings import ServiceSettings
 from ssmem.service.store import open_store
 from ssmem.service.tenants import Tenants
@@ -54,6 +55,7 @@ def build_services(settings: ServiceSettings) -> Services:
         manager=SessionManager(store, settings, metrics),
         metrics=metrics,
         limiter=RateLimiter(settings.lim.rate_per_s, settings.lim.rate_burst),
+        reader=Reader(settings),
     )
 
 
@@ -74,6 +76,8 @@ def create_app(settings: ServiceSettings) -> FastAPI:
     )
     for module in (routes_sessions, routes_memory, routes_snapshots, routes_admin, websocket):
         app.include_router(module.router)
+    if settings.llm_backend:  # /answer exists only where a reader is configured
+        app.include_router(routes_memory.answer_router)
 
     @app.exception_handler(ApiError)
     async def on_api_error(request: Request, err: ApiError) -> JSONResponse:

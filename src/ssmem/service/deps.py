@@ -11,6 +11,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from ssmem.service.limits import RateLimiter
 from ssmem.service.manager import SessionManager
 from ssmem.service.metrics import Metrics
+from ssmem.service.reader import Reader
 from ssmem.service.settings import ServiceSettings
 from ssmem.service.store import Store
 from ssmem.service.tenants import Tenants
@@ -26,6 +27,7 @@ class Services:
     manager: SessionManager
     metrics: Metrics
     limiter: RateLimiter
+    reader: Reader
 
 
 @dataclass(frozen=True)

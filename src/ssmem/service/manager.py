@@ -24,6 +24,7 @@ from ssmem.events import Event
 from ssmem.service import eventlog, snapshots
 from ssmem.service.errors import ApiError, not_found
 from ssmem.service.metrics import Metrics
+from ssmem.service.reader import Reader
 from ssmem.service.settings import ServiceSettings
 from ssmem.service.store import SessionRow, SnapshotRow, StaleWrite, Store
 from ssmem.systems import Context, MemorySystem, make_system
@@ -155,6 +156,29 @@ class SessionManager:
         live = self.live(self.row(tenant_id, sid))
         with live.lock:
             return live.system.stats().to_dict()
+
+    def answer(
+        self, tenant_id: int, sid: str, query: str, budget: int, reader: Reader
+    ) -> dict[str, Any]:
+        """The orchestrator's answer over this session's memory, with the cited events.
+
+        Holds the session lock while the reader runs (ingest to this session waits).
+        """
+        from ssmem.orchestrator import answer
+
+        backend = reader.get()
+        live = self.live(self.row(tenant_id, sid))
+        with live.lock:
+            try:
+                out = answer(live.system, query, budget, backend)
+            except InputError as err:
+                raise ApiError(502, f"LLM backend failed: {err}", "query") from None
+        cited = [
+            eventlog.event_from_body(r.body).to_dict()
+            for q in out.citations
+            for r in self.store.events(sid, q - 1, 1, q)
+        ]
+        return {**out.to_dict(), "cited": cited, "backend": getattr(backend, "name", "?")}
 
     # -- snapshots -----------------------------------------------------------------------
     def snapshot(self, tenant_id: int, sid: str) -> SnapshotRow:

@@ -10,9 +10,12 @@ from fastapi.responses import PlainTextResponse
 from ssmem.service.deps import Caller, Svc
 from ssmem.service.errors import ApiError, check_text
 from ssmem.service.routes_sessions import ERRORS, SessionId
-from ssmem.service.schemas import ContextOut, ContextRequest, ErrorOut
+from ssmem.service.schemas import AnswerOut, ContextOut, ContextRequest, ErrorOut
 
 router = APIRouter(prefix="/v1/sessions", tags=["memory"], responses=ERRORS)
+answer_router = APIRouter(
+    prefix="/v1/sessions", tags=["memory"], responses={**ERRORS, 502: {"model": ErrorOut}}
+)
 
 
 def _budget(svc: Svc, budget: int | None) -> int:
@@ -55,12 +58,12 @@ def context(session_id: SessionId, body: ContextRequest, svc: Svc, caller: Calle
     return _context(svc, caller, session_id, body.query, body.budget)
 
 
-@router.post(
-    "/{session_id}/answer",
-    response_model=ContextOut,
-    responses={501: {"model": ErrorOut}},
-)
-def answer(session_id: SessionId, body: ContextRequest, svc: Svc, caller: Caller) -> ContextOut:
-    """An answer with citations needs an LLM backend; none is wired into the server yet."""
-    svc.manager.row(caller.id, session_id)
-    raise ApiError(501, "no LLM backend configured on this server; use /context", "query")
+@answer_router.post("/{session_id}/answer", response_model=AnswerOut)
+def answer(session_id: SessionId, body: ContextRequest, svc: Svc, caller: Caller) -> AnswerOut:
+    """An answer with citations (`[#seq]` of the events it rests on) from the configured
+    reader over the session's memory, with the prompt built under `budget` reader tokens."""
+    check_text(body.query, "query", 10_000)
+    if not body.query.strip():
+        raise ApiError(422, "a question is required", "query")
+    budget = _budget(svc, body.budget)
+    return AnswerOut(**svc.manager.answer(caller.id, session_id, body.query, budget, svc.reader))

@@ -100,6 +100,17 @@ class ContextRequest(Strict):
     budget: int | None = Field(None, ge=0)
 
 
+class AnswerOut(BaseModel):
+    answer: str
+    citations: list[int] = Field(description="Seqs of the events the answer cites.")
+    cited: list[EventOut] = Field(description="The cited events, verbatim from the log.")
+    prompt_tokens: int
+    completion_tokens: int
+    latency_s: float
+    retrieval_fired: str | None = None
+    backend: str
+
+
 class SnapshotOut(BaseModel):
     id: int
     upto_seq: int

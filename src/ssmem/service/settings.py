@@ -48,6 +48,10 @@ class ServiceSettings:
     default_budget: int = 512
     metrics_public: bool = True  # /metrics without an API key
     log_level: str = "warning"
+    llm_backend: str = ""  # "" = no /answer; "local", a packaged model, "openai" (or "fake")
+    llm_base_url: str = ""  # for llm_backend "openai"
+    llm_model: str = ""
+    llm_threads: int = 1
     limits: Limits | None = None
 
     def __post_init__(self) -> None:
