@@ -10,6 +10,8 @@ from collections.abc import Callable
 
 from ssmem.errors import InputError
 from ssmem.systems.base import Context, MemorySystem, Segment, Stats
+from ssmem.systems.full import FullContextMemory
+from ssmem.systems.rag import RAGMemory
 from ssmem.systems.summary import summary_factory
 from ssmem.systems.window import WindowMemory
 from ssmem.tokens import TokenCounter
@@ -18,6 +20,8 @@ Factory = Callable[[TokenCounter | None], MemorySystem]
 
 SYSTEMS: dict[str, Factory] = {
     "window": lambda counter: WindowMemory(counter),
+    "rag": lambda counter: RAGMemory(counter),
+    "full": lambda counter: FullContextMemory(counter),
     "summary": summary_factory,  # writes with the local LLM (SSMEM_SUMMARY_BACKEND to change)
 }
 

@@ -1,0 +1,182 @@
+"""RAG baseline: hybrid BM25 + dense retrieval over event-boundary chunks, plus a small
+recent window.
+
+- Chunks: consecutive events up to `chunk_tokens` / `chunk_events`; an event is never split.
+  The open (not yet full) chunk is closed when a query arrives, so nothing ingested is
+  invisible to retrieval.
+- Ranking: BM25 (`bm25s`) and cosine similarity of MiniLM vectors, each giving its top
+  `top_k`, fused by reciprocal rank (RRF, k=60); ties go to the more recent chunk.
+- Index maintenance: dense vectors are computed in batches as chunks close; the BM25 index is
+  rebuilt lazily at query time when chunks were added since the last rebuild (cost grows with
+  the stream; measured by the benchmark's `query_s`).
+- Packing: `window_share` of the budget holds the most recent events (as the window system
+  does); retrieved chunks fill the rest in rank order, lines already in the window are
+  dropped, and chunks are emitted in stream order as "retrieved" segments before the window.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+
+from ssmem.events import Event
+from ssmem.systems.base import Context, Segment, Stats, check_budget, make_context
+from ssmem.systems.window import WindowConfig, WindowMemory
+from ssmem.tokens import TokenCounter, default_counter
+
+
+@dataclass
+class RAGConfig:
+    chunk_tokens: int = 64
+    chunk_events: int = 8
+    top_k: int = 50  # candidates taken from each ranker before fusion
+    rrf_k: int = 60  # the constant of reciprocal-rank fusion (Cormack et al. 2009)
+    window_share: float = 0.2  # of the budget, for the most recent events
+    dense: bool = True
+    embed_batch: int = 256  # closed chunks embedded together
+
+
+@dataclass
+class _Chunk:
+    lines: list[tuple[int, str, int]]  # (seq, line, tokens)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(line for _, line, _ in self.lines)
+
+    @property
+    def tokens(self) -> int:
+        return sum(n for _, _, n in self.lines) + len(self.lines) - 1
+
+
+class RAGMemory:
+    """Hybrid retrieval memory. `encoder` defaults to the process-wide MiniLM encoder."""
+
+    name = "rag"
+
+    def __init__(
+        self,
+        counter: TokenCounter | None = None,
+        config: RAGConfig | None = None,
+        encoder=None,
+    ) -> None:
+        self.counter = counter or default_counter()
+        self.config = config or RAGConfig()
+        self._encoder = encoder
+        self._window = WindowMemory(self.counter, WindowConfig(max_events=4096))
+        self._chunks: list[_Chunk] = []
+        self._open: list[tuple[int, str, int]] = []
+        self._tokens: list[list[str]] = []  # BM25 tokens per chunk
+        self._vecs: list[np.ndarray] = []  # one (n, dim) block per embedding batch
+        self._embedded = 0
+        self._bm25 = None
+        self._bm25_n = 0
+        self._seen = 0
+
+    @property
+    def encoder(self):
+        if self._encoder is None:
+            from ssmem.encoders.minilm import shared_encoder
+
+            self._encoder = shared_encoder()
+        return self._encoder
+
+    # -- ingest -----------------------------------------------------------------------------
+    def ingest(self, events: Iterable[Event]) -> None:
+        for ev in events:
+            batch = [ev]
+            self._window.ingest(batch)
+            line = ev.label()
+            n = self.counter.count(line)
+            used = sum(k for _, _, k in self._open) + len(self._open)
+            if self._open and (
+                used + n > self.config.chunk_tokens or len(self._open) >= self.config.chunk_events
+            ):
+                self._close()
+            self._open.append((ev.seq, line, n))
+            self._seen += 1
+        if self.config.dense and len(self._chunks) - self._embedded >= self.config.embed_batch:
+            self._embed()
+
+    def _close(self) -> None:
+        if not self._open:
+            return
+        import bm25s
+
+        chunk = _Chunk(self._open)
+        self._open = []
+        self._chunks.append(chunk)
+        self._tokens.extend(
+            bm25s.tokenize([chunk.text], stopwords="en", return_ids=False, show_progress=False)
+        )
+
+    def _embed(self) -> None:
+        todo = [c.text for c in self._chunks[self._embedded :]]
+        if todo:
+            self._vecs.append(self.encoder.encode(todo))
+            self._embedded = len(self._chunks)
+
+    # -- retrieval --------------------------------------------------------------------------
+    def _bm25_ranks(self, query: str) -> list[int]:
+        import bm25s
+
+        if self._bm25 is None or self._bm25_n != len(self._chunks):
+            self._bm25 = bm25s.BM25()
+            self._bm25.index(self._tokens, show_progress=False)
+            self._bm25_n = len(self._chunks)
+        q = bm25s.tokenize([query], stopwords="en", return_ids=False, show_progress=False)
+        if not q or not q[0]:
+            return []
+        k = min(self.config.top_k, len(self._chunks))
+        docs, scores = self._bm25.retrieve(q, k=k, show_progress=False)
+        return [int(d) for d, s in zip(docs[0], scores[0], strict=True) if s > 0]
+
+    def _dense_ranks(self, query: str) -> list[int]:
+        if not self.config.dense:
+            return []
+        self._embed()
+        mat = np.concatenate(self._vecs) if len(self._vecs) > 1 else self._vecs[0]
+        self._vecs = [mat]
+        sims = mat @ self.encoder.encode([query])[0]
+        k = min(self.config.top_k, len(sims))
+        top = np.argpartition(-sims, k - 1)[:k]
+        return sorted(top.tolist(), key=lambda i: (-sims[i], -i))
+
+    def rank(self, query: str) -> list[int]:
+        """Chunk ids, best first: RRF over BM25 and dense ranks, recency breaking ties."""
+        self._close()
+        if not self._chunks:
+            return []
+        score: dict[int, float] = {}
+        for ranks in (self._bm25_ranks(query), self._dense_ranks(query)):
+            for r, cid in enumerate(ranks):
+                score[cid] = score.get(cid, 0.0) + 1.0 / (self.config.rrf_k + r + 1)
+        return sorted(score, key=lambda c: (-score[c], -c))
+
+    def context(self, query: str, budget: int) -> Context:
+        check_budget(budget)
+        window = self._window.window_segment(int(budget * self.config.window_share))
+        covered = set(window.seqs)
+        room = budget - window.tokens - (1 if window.text else 0)
+        picked: list[Segment] = []
+        for cid in self.rank(query):
+            lines = [x for x in self._chunks[cid].lines if x[0] not in covered]
+            if not lines:
+                continue
+            text = "\n".join(line for _, line, _ in lines)
+            n = self.counter.count(text)
+            if n + 1 <= room:
+                picked.append(Segment("retrieved", tuple(s for s, _, _ in lines), text, n))
+                room -= n + 1
+            if room <= 8:
+                break
+        picked.sort(key=lambda s: s.seqs[0])
+        return make_context(self.name, budget, self.counter, [*picked, window])
+
+    def stats(self) -> Stats:
+        text_bytes = sum(len(c.text.encode()) for c in self._chunks)
+        vec_bytes = sum(v.nbytes for v in self._vecs)
+        tok_bytes = sum(len(t) for toks in self._tokens for t in toks)
+        return Stats(events=self._seen, state_bytes=text_bytes + vec_bytes + tok_bytes)
