@@ -61,3 +61,11 @@ test: $(DEV_STAMP) $(MODELS_STAMP)
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info
+
+# PostgreSQL server binaries for the service's PostgreSQL tests (Debian package, installed
+# non-interactively when missing; needs root or sudo). The tests skip, saying why, without it.
+.PHONY: postgres
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || { \
+	  S=$$([ "$$(id -u)" = 0 ] || echo sudo -n); export DEBIAN_FRONTEND=noninteractive; \
+	  $$S apt-get update -qq && $$S apt-get install -y -qq postgresql; }
