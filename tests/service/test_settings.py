@@ -46,8 +46,8 @@ def test_bad_settings_name_the_setting(tmp_path, content, field):
 def test_serve_with_bad_config_exits_2_with_one_line(tmp_path):
     cfg = tmp_path / "c.json"
     cfg.write_text("{not json")
-    ssmem = [sys.executable, "-c", "from ssmem.cli.main import main; main()"]
-    r = subprocess.run([*ssmem, "serve", "--config", str(cfg)], capture_output=True, text=True)
+    serve = [sys.executable, "-m", "ssmem.cli.serve_cmd"]  # = `ssmem serve`, minus torch import
+    r = subprocess.run([*serve, "--config", str(cfg)], capture_output=True, text=True)
     assert r.returncode == 2
     assert r.stderr.startswith("ssmem: error: ") and str(cfg) in r.stderr
     assert len(r.stderr.strip().splitlines()) == 1
