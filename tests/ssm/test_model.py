@@ -135,4 +135,4 @@ def test_bad_shapes_are_refused(model, inputs) -> None:
     with pytest.raises(ValueError, match="x_t"):
         model.step(torch.zeros(2, 1, 16))
     with pytest.raises(ValueError, match="unknown scan"):
-        model(torch.zeros(1, 2, 16), scan="fast")
+        model(torch.zeros(1, 2, 16), scan="step")

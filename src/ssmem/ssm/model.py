@@ -24,7 +24,7 @@ from ssmem.ssm.config import MambaConfig
 from ssmem.ssm.scan import chunked_scan, reference_scan, step_scan
 from ssmem.ssm.state import SSMState
 
-Scan = Literal["chunked", "reference", "step"]
+Scan = Literal["chunked", "reference"]
 # Parameters with their own init that weight decay must not pull towards 0 (Mamba recipe).
 NO_DECAY_SUFFIXES = (".A_log", ".D", ".dt_proj.bias")
 
@@ -36,23 +36,32 @@ class RMSNorm(nn.Module):
         self.weight = nn.Parameter(torch.ones(d))
 
     def forward(self, x: Tensor) -> Tensor:
-        return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + self.eps) * self.weight
+        return F.rms_norm(x, self.weight.shape, self.weight, self.eps)
 
 
 def causal_conv(
     x: Tensor, weight: Tensor, bias: Tensor | None, state: Tensor
 ) -> tuple[Tensor, Tensor]:
     """Depthwise causal conv as K shifted multiply-adds (torch's conv1d backward is very slow
-    on CPU). x (B, L, Di); weight (Di, K); state (B, K-1, Di) = the K-1 inputs before x.
+    on CPU). x (B, L, Di); weight (K, Di); state (B, K-1, Di) = the K-1 inputs before x.
     Returns (y (B, L, Di), the new state: the last K-1 inputs)."""
-    K, L = weight.shape[1], x.shape[1]
+    K, L = weight.shape[0], x.shape[1]
     xp = torch.cat([state, x], dim=1)  # (B, K-1+L, Di)
-    y = xp[:, 0:L] * weight[:, 0]
+    y = xp[:, 0:L] * weight[0]
     for k in range(1, K):
-        y = torch.addcmul(y, xp[:, k : k + L], weight[:, k])
+        y = torch.addcmul(y, xp[:, k : k + L], weight[k])
     if bias is not None:
         y = y + bias
-    return y, xp[:, L:].clone()
+    return y, xp[:, L:].clone()  # a copy, so the state does not pin all of xp
+
+
+def causal_conv_step(
+    x: Tensor, weight: Tensor, bias: Tensor | None, state: Tensor
+) -> tuple[Tensor, Tensor]:
+    """`causal_conv` for one step: x (B, Di) -> (y (B, Di), new state (B, K-1, Di))."""
+    window = torch.cat([state, x.unsqueeze(1)], dim=1)  # (B, K, Di)
+    y = (window * weight).sum(dim=1)
+    return (y if bias is None else y + bias), window[:, 1:]
 
 
 class MambaBlock(nn.Module):
@@ -64,7 +73,7 @@ class MambaBlock(nn.Module):
         Di, N, R = cfg.d_inner, cfg.d_state, cfg.dt_rank
         self.norm = RMSNorm(cfg.d_model, cfg.norm_eps)
         self.in_proj = nn.Linear(cfg.d_model, 2 * Di, bias=cfg.bias)  # -> (x, z)
-        self.conv_weight = nn.Parameter(torch.empty(Di, cfg.d_conv))
+        self.conv_weight = nn.Parameter(torch.empty(cfg.d_conv, Di))  # time-major, as x
         self.conv_bias = nn.Parameter(torch.empty(Di)) if cfg.conv_bias else None
         self.x_proj = nn.Linear(Di, R + 2 * N, bias=False)  # -> (Δ low-rank, B, C)
         self.dt_proj = nn.Linear(R, Di, bias=True)  # Δ = softplus(dt_proj(.)), bias sets Δ's range
@@ -96,24 +105,45 @@ class MambaBlock(nn.Module):
         self, x: Tensor, conv_state: Tensor, ssm_state: Tensor, scan: Scan, chunk_size: int
     ) -> tuple[Tensor, Tensor, Tensor]:
         """x (B, L, d_model) -> (y (B, L, d_model), conv_state, ssm_state), states carried."""
-        R, N = self.cfg.dt_rank, self.cfg.d_state
         u, z = self.in_proj(self.norm(x)).chunk(2, dim=-1)  # (B, L, Di) each
         u, conv_state = causal_conv(u, self.conv_weight, self.conv_bias, conv_state)
         u = F.silu(u)
-        dt, Bm, Cm = self.x_proj(u).split([R, N, N], dim=-1)  # (B, L, R), (B, L, N) x2
-        delta = F.softplus(self.dt_proj(dt))  # (B, L, Di)
-        A = -torch.exp(self.A_log)  # (Di, N), < 0
-        args = (u, delta, A, Bm, Cm, self.D, ssm_state)
+        delta, Bm, Cm = self._selection(u)
+        args = (u, delta, -torch.exp(self.A_log), Bm, Cm, self.D, ssm_state)
         floor = self.cfg.log_decay_min
         if scan == "chunked":
             y, ssm_state = chunked_scan(*args, log_decay_min=floor, chunk_size=chunk_size)
         elif scan == "reference":
             y, ssm_state = reference_scan(*args, log_decay_min=floor)
-        elif scan == "step":
-            y, ssm_state = step_scan(*args, log_decay_min=floor)
         else:
-            raise ValueError(f"unknown scan {scan!r}; expected chunked, reference or step")
+            raise ValueError(f"unknown scan {scan!r}; expected chunked or reference")
         return x + self.out_proj(y * F.silu(z)), conv_state, ssm_state
+
+    def step(
+        self, x: Tensor, conv_state: Tensor, ssm_state: Tensor
+    ) -> tuple[Tensor, Tensor, Tensor]:
+        """`forward` for one time step: x (B, d_model); same ops, O(1) work and memory."""
+        u, z = self.in_proj(self.norm(x)).chunk(2, dim=-1)  # (B, Di) each
+        u, conv_state = causal_conv_step(u, self.conv_weight, self.conv_bias, conv_state)
+        u = F.silu(u)
+        delta, Bm, Cm = self._selection(u)
+        y, ssm_state = step_scan(
+            u,
+            delta,
+            -torch.exp(self.A_log),
+            Bm,
+            Cm,
+            self.D,
+            ssm_state,
+            log_decay_min=self.cfg.log_decay_min,
+        )
+        return x + self.out_proj(y * F.silu(z)), conv_state, ssm_state
+
+    def _selection(self, u: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+        """The input-dependent Δ (..., Di), B and C (..., N): what makes the scan selective."""
+        R, N = self.cfg.dt_rank, self.cfg.d_state
+        dt, Bm, Cm = self.x_proj(u).split([R, N, N], dim=-1)
+        return F.softplus(self.dt_proj(dt)), Bm, Cm
 
 
 class MambaModel(nn.Module):
@@ -159,11 +189,20 @@ class MambaModel(nn.Module):
         return self.norm_f(x), SSMState(tuple(convs), tuple(ssms))
 
     def step(self, x_t: Tensor, state: SSMState | None = None) -> tuple[Tensor, SSMState]:
-        """One time step for B streams: x_t (B, d_model) -> (y_t (B, d_model), new state)."""
-        if x_t.dim() != 2:
-            raise ValueError(f"expected x_t of shape (B, {self.config.d_model}), got {x_t.shape}")
-        y, state = self.forward(x_t.unsqueeze(1), state, scan="step")
-        return y.squeeze(1), state
+        """One time step for B streams: x_t (B, d_model) -> (y_t (B, d_model), new state).
+        `state` is not modified (the new state is a new object)."""
+        if x_t.dim() != 2 or x_t.shape[-1] != self.config.d_model:
+            raise ValueError(
+                f"expected x_t of shape (B, {self.config.d_model}), got {tuple(x_t.shape)}"
+            )
+        state = self.zero_state(x_t.shape[0]) if state is None else state
+        self._check_state(state, x_t.shape[0])
+        convs, ssms = [], []
+        for layer, conv, ssm in zip(self.layers, state.conv, state.ssm, strict=True):
+            x_t, conv, ssm = layer.step(x_t, conv, ssm)
+            convs.append(conv)
+            ssms.append(ssm)
+        return self.norm_f(x_t), SSMState(tuple(convs), tuple(ssms))
 
     def no_decay_param_names(self) -> list[str]:
         """Parameters to exclude from weight decay: A_log, D and the Δ bias (Mamba recipe),
@@ -182,7 +221,7 @@ class MambaModel(nn.Module):
                 f"model needs {cfg.n_layer} x batch {batch}"
             )
         want_conv = (batch, cfg.d_conv - 1, cfg.d_inner)
-        want_ssm = (batch, cfg.d_inner, cfg.d_state)
+        want_ssm = (batch, cfg.d_state, cfg.d_inner)
         if state.conv[0].shape != want_conv or state.ssm[0].shape != want_ssm:
             raise ValueError(
                 f"state shapes {tuple(state.conv[0].shape)}, {tuple(state.ssm[0].shape)} "

@@ -14,7 +14,7 @@ from ssmem.ssm.config import MambaConfig
 
 @dataclass(frozen=True)
 class SSMState:
-    """Per layer: `conv[i]` (B, d_conv-1, d_inner) and `ssm[i]` (B, d_inner, d_state).
+    """Per layer: `conv[i]` (B, d_conv-1, d_inner) and `ssm[i]` (B, d_state, d_inner).
 
     Immutable as a container; `MambaModel.step`/`forward` return a new state and never write
     into the one they were given, so a kept state is a valid snapshot.
@@ -46,7 +46,7 @@ class SSMState:
             for _ in range(config.n_layer)
         )
         ssm = tuple(
-            torch.zeros(batch, config.d_inner, config.d_state, **kw) for _ in range(config.n_layer)
+            torch.zeros(batch, config.d_state, config.d_inner, **kw) for _ in range(config.n_layer)
         )
         return cls(conv, ssm)
 
