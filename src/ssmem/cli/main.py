@@ -11,12 +11,15 @@ import sys
 import click
 
 from ssmem.cli.ask_cmd import ask_cmd
+from ssmem.cli.bench_cmd import bench_cmd
 from ssmem.cli.bench_readers_cmd import bench_readers_cmd
 from ssmem.cli.bench_ssm_cmd import bench_ssm_cmd
 from ssmem.cli.chat_cmd import chat_cmd
 from ssmem.cli.context_cmd import context_cmd
 from ssmem.cli.demo_cmd import demo_cmd
+from ssmem.cli.memory_cmd import memory_cmd
 from ssmem.cli.serve_cmd import bench_serve_cmd, serve_cmd
+from ssmem.cli.train_cmd import train_cmd
 from ssmem.errors import InputError
 
 
@@ -38,6 +41,9 @@ cli.add_command(bench_readers_cmd)
 cli.add_command(serve_cmd)
 cli.add_command(bench_serve_cmd)
 cli.add_command(bench_ssm_cmd)
+cli.add_command(bench_cmd)
+cli.add_command(memory_cmd)
+cli.add_command(train_cmd)
 
 
 def main(argv: list[str] | None = None) -> None:

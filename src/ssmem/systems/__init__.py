@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from ssmem.compressor import FACTORIES as COMPRESSOR_FACTORIES
 from ssmem.errors import InputError
 from ssmem.systems.base import Context, MemorySystem, Segment, Stats
 from ssmem.systems.full import FullContextMemory
@@ -23,6 +24,7 @@ SYSTEMS: dict[str, Factory] = {
     "rag": lambda counter: RAGMemory(counter),
     "full": lambda counter: FullContextMemory(counter),
     "summary": summary_factory,  # writes with the local LLM (SSMEM_SUMMARY_BACKEND to change)
+    **COMPRESSOR_FACTORIES,  # ssm, hybrid and the ablations (ssmem.compressor)
 }
 
 

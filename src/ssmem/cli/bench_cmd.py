@@ -1,0 +1,98 @@
+"""`ssmem bench`: run the benchmark matrix and write results.json, summary.md and plots."""
+
+from __future__ import annotations
+
+import shlex
+import sys
+from pathlib import Path
+
+import click
+
+from ssmem.errors import InputError
+
+
+def _ints(value: str | None, what: str) -> tuple[int, ...] | None:
+    if value is None:
+        return None
+    try:
+        return tuple(int(v.replace("_", "")) for v in value.split(",") if v.strip())
+    except ValueError:
+        raise InputError(f"--{what}: expected comma-separated integers, got {value!r}") from None
+
+
+def _names(value: str | None) -> tuple[str, ...] | None:
+    return None if value is None else tuple(v.strip() for v in value.split(",") if v.strip())
+
+
+@click.command("bench")
+@click.option("--quick", is_flag=True, help="The small matrix (< 3 min on 2 quiet cores).")
+@click.option("--systems", help="Comma-separated systems (default: every registered one).")
+@click.option("--families", help="meeting,coding,agent,incident,locomo,babilong,bgl (default all).")
+@click.option("--lengths", help="Stream lengths in tokens, e.g. 2000,32000,1000000.")
+@click.option("--budgets", help="Context budgets in tokens, e.g. 256,1024,4096.")
+@click.option("--seeds", help="Seed indices (eval seed = 1,000,000 + index; locomo: conversation).")
+@click.option("--workers", type=int, default=2, show_default=True, help="Worker processes.")
+@click.option("--threads", type=int, default=1, show_default=True, help="Torch threads/worker.")
+@click.option("--reader", help="LLM reader backend (e.g. local, openai) for accuracy metrics.")
+@click.option(
+    "--haystack",
+    type=click.Choice(["locomo", "loghub"]),
+    default="locomo",
+    show_default=True,
+    help="BABILong haystack text.",
+)
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Directory for results.json, summary.md and the PNG plots.",
+)
+def bench_cmd(
+    quick, systems, families, lengths, budgets, seeds, workers, threads, reader, haystack, out
+) -> None:
+    """Run every memory system over the benchmark matrix."""
+    from dataclasses import replace
+
+    from ssmem.bench.runner import BenchConfig, quick_config, run_bench
+    from ssmem.bench.streams import StreamOptions, all_families
+    from ssmem.systems import SYSTEMS
+
+    if reader:
+        try:
+            import ssmem.llm  # noqa: F401
+        except ImportError as err:
+            raise InputError(f"--reader {reader}: the LLM layer is not available ({err})") from None
+    chosen = _names(systems) or tuple(SYSTEMS)
+    if quick:
+        cfg = quick_config(chosen)
+    else:
+        cfg = BenchConfig(
+            systems=chosen,
+            families=all_families(),
+            lengths=(2000, 32000, 128000),
+            budgets=(256, 1024, 4096),
+            seeds=(0, 1, 2),
+            streams=StreamOptions(haystack=haystack),
+        )
+    overrides = {
+        "systems": chosen,
+        "families": _names(families),
+        "lengths": _ints(lengths, "lengths"),
+        "budgets": _ints(budgets, "budgets"),
+        "seeds": _ints(seeds, "seeds"),
+    }
+    cfg = replace(
+        cfg,
+        **{k: v for k, v in overrides.items() if v is not None},
+        workers=workers,
+        threads=threads,
+        reader=reader,
+        streams=replace(cfg.streams, haystack=haystack),
+    )
+    command = "ssmem " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+    results = run_bench(cfg, out, command)
+    click.echo(
+        f"{len(results['runs'])} runs in {results['meta']['wall_s']} s -> "
+        f"{out}/results.json, summary.md, *.png"
+    )

@@ -1,0 +1,47 @@
+"""`ssmem memory`: what the SSM compressor kept from a stream, and why."""
+
+from __future__ import annotations
+
+import click
+
+from ssmem.adapters import FORMATS, load_events
+
+
+@click.command("memory")
+@click.option("--budget", "-b", type=click.IntRange(min=0), default=512, show_default=True)
+@click.option(
+    "--query", "-q", default="", help="Rank slots for this question (default: by usefulness)."
+)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default=None)
+@click.option(
+    "--checkpoint",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Compressor checkpoint directory (default: the one shipped).",
+)
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Slots (type, text, seqs, confidence, history), snapshots and the last delta.",
+)
+@click.argument("stream", type=click.Path(dir_okay=False, path_type=str))
+def memory_cmd(
+    budget: int, query: str, fmt: str | None, checkpoint: str | None, as_json: bool, stream: str
+) -> None:
+    """Print the memory materialized from STREAM within BUDGET tokens."""
+    from ssmem.compressor.system import SSMMemory
+
+    events = load_events(stream, fmt)
+    mem = SSMMemory(checkpoint=checkpoint)
+    mem.ingest(events)
+    view = mem.memory()
+    if as_json:
+        click.echo(view.to_json(budget, query))
+        return
+    seg = view.segment(query, budget)
+    click.echo(
+        f"# memory · {seg.tokens}/{budget} tokens · {len(view.slots)} slots from "
+        f"{len(events)} events ({mem.materializer.dropped} dropped as noise)"
+    )
+    click.echo(seg.text)

@@ -1,0 +1,191 @@
+"""The materializer: turns per-event head outputs into slot decisions, deterministically.
+
+For each event, in stream order: drop it if the retention head calls it noise; otherwise
+find the live slot whose key is nearest. A resolution closes the nearest open loop; an
+update (update head on, key close enough) replaces the nearest slot's value and keeps the
+old one in its history; an exact restatement merges; anything else opens a new slot. When
+the memory is full, the least useful slot goes (constraints and open loops last). The
+thresholds live in `MaterializerConfig` and ship with the checkpoint; they are set on the
+train split, never on evaluation streams.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+
+from ssmem.compressor.slots import OPEN_TYPES, TYPES, Slot, Version
+from ssmem.events import Event
+
+NOISE = TYPES.index("noise")
+
+
+@dataclass
+class MaterializerConfig:
+    max_slots: int = 1024  # hard bound on memory, whatever the stream length
+    keep_threshold: float = 0.5  # keep an event when p(not noise) >= this
+    update_threshold: float = 0.5  # p(update) needed to overwrite a slot
+    match_threshold: float = 0.6  # key cosine needed for an update / resolution to land
+    recency_half_life: int = 2000  # events; how fast unused slots lose rank for eviction
+    max_history: int = 8  # superseded versions kept per slot (older ones fall off)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What happened to one event (kept for attribution and `ssmem memory --json`)."""
+
+    seq: int
+    action: str  # dropped | new | updated | resolved | merged
+    slot: int | None
+    p_keep: float
+    p_update: float
+    match: float
+    type: str
+
+
+def softmax(z: np.ndarray) -> np.ndarray:
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+class Materializer:
+    """Owns the slots. `apply` consumes one event and its head outputs (numpy, one row)."""
+
+    def __init__(
+        self, config: MaterializerConfig | None = None, allow_updates: bool = True
+    ) -> None:
+        self.config = config or MaterializerConfig()
+        self.allow_updates = allow_updates  # False: the "no update head" ablation
+        self.slots: dict[int, Slot] = {}
+        self.next_id = 0
+        # Keys of live slots as one matrix, so finding the nearest slot is one mat-vec.
+        self._rows: list[int] = []  # row -> slot id
+        self._keys = np.zeros((0, 0), dtype=np.float32)
+        self.dropped = 0
+        self.last_decision: Decision | None = None
+
+    def apply(
+        self,
+        event: Event,
+        type_logits: np.ndarray,
+        key: np.ndarray,
+        update_logit: float,
+        utility_logit: float,
+        text_vec: np.ndarray,
+    ) -> Decision:
+        cfg = self.config
+        p = softmax(type_logits)
+        p_keep = float(1.0 - p[NOISE])
+        p_update = float(1.0 / (1.0 + np.exp(-update_logit)))
+        utility = float(1.0 / (1.0 + np.exp(-utility_logit)))
+        kinds = p.copy()
+        kinds[NOISE] = -1.0
+        type_ = TYPES[int(kinds.argmax())]
+        version = Version(event.seq, event.text, event.source)
+        if p_keep < cfg.keep_threshold:
+            self.dropped += 1
+            return self._decide(Decision(event.seq, "dropped", None, p_keep, p_update, 0.0, type_))
+
+        want_open = type_ == "resolution"
+        best, sim = self._nearest(key, open_only=want_open)
+        if want_open and best is not None and sim >= cfg.match_threshold:
+            best.status = "resolved"
+            best.supersede(version, "resolved", key, text_vec)
+            self._set_key(best)
+            best.utility = max(best.utility, utility)
+            return self._decide(
+                Decision(event.seq, "resolved", best.id, p_keep, p_update, sim, type_)
+            )
+        if not want_open:
+            best, sim = self._nearest(key, open_only=False)
+        if best is not None and best.current.text == event.text:
+            best.last_seen = event.seq
+            best.seen += 1
+            return self._decide(
+                Decision(event.seq, "merged", best.id, p_keep, p_update, sim, type_)
+            )
+        if (
+            self.allow_updates
+            and best is not None
+            and p_update >= cfg.update_threshold
+            and sim >= cfg.match_threshold
+            and best.type not in OPEN_TYPES
+        ):
+            best.supersede(version, "updated", key, text_vec)
+            self._set_key(best)
+            best.confidence = float(p.max())
+            best.utility = max(best.utility, utility)
+            return self._decide(
+                Decision(event.seq, "updated", best.id, p_keep, p_update, sim, type_)
+            )
+
+        slot = Slot(
+            id=self.next_id,
+            type=type_,
+            key=key,
+            text_vec=text_vec,
+            current=version,
+            first_seen=event.seq,
+            last_seen=event.seq,
+            confidence=float(p.max()),
+            utility=utility,
+            status="open" if type_ in OPEN_TYPES else "active",
+        )
+        self.slots[slot.id] = slot
+        self._set_key(slot)
+        self.next_id += 1
+        if len(self.slots) > cfg.max_slots:
+            self._evict(event.seq)
+        return self._decide(Decision(event.seq, "new", slot.id, p_keep, p_update, sim, type_))
+
+    def _decide(self, decision: Decision) -> Decision:
+        self.last_decision = decision
+        return decision
+
+    def _nearest(self, key: np.ndarray, open_only: bool) -> tuple[Slot | None, float]:
+        if not self._rows:
+            return None, -1.0
+        sims = self._keys[: len(self._rows)] @ key
+        if open_only:
+            mask = np.array([self.slots[i].status == "open" for i in self._rows])
+            if not mask.any():
+                return None, -1.0
+            sims = np.where(mask, sims, -np.inf)
+        row = int(sims.argmax())
+        return self.slots[self._rows[row]], float(sims[row])
+
+    def _set_key(self, slot: Slot) -> None:
+        del slot.history[: -self.config.max_history]
+        """Insert or refresh a slot's row in the key matrix."""
+        if self._keys.shape[1] != slot.key.shape[0]:
+            self._keys = np.zeros((64, slot.key.shape[0]), dtype=np.float32)
+        try:
+            row = self._rows.index(slot.id)
+        except ValueError:
+            row = len(self._rows)
+            self._rows.append(slot.id)
+            if row >= self._keys.shape[0]:
+                grown = np.zeros((2 * self._keys.shape[0], self._keys.shape[1]), dtype=np.float32)
+                grown[:row] = self._keys[:row]
+                self._keys = grown
+        self._keys[row] = slot.key
+
+    def rank(self, slot: Slot, now: int) -> float:
+        """Usefulness for eviction and default ordering: utility, decayed by disuse."""
+        age = max(0, now - slot.last_seen)
+        pinned = 1.0 if slot.type == "constraint" or slot.status == "open" else 0.0
+        return pinned + slot.utility * 0.5 ** (age / self.config.recency_half_life)
+
+    def _evict(self, now: int) -> None:
+        victim = min(self.slots.values(), key=lambda s: (self.rank(s, now), s.last_seen))
+        del self.slots[victim.id]
+        row = self._rows.index(victim.id)
+        last = len(self._rows) - 1
+        self._keys[row] = self._keys[last]  # move the last row into the hole
+        self._rows[row] = self._rows[last]
+        self._rows.pop()

@@ -1,0 +1,121 @@
+"""A read-only view of an `SSMMemory`: ranking slots for a query and rendering them.
+
+Ranking: constraints and open loops first (they must hold for the whole session), then slots
+by relevance to the query — the query's learned key against slot keys plus the static-text
+cosine — or, with no query, by usefulness. `render(budget)` emits whole lines, most useful
+first, and never exceeds the budget by the system's token counter.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import torch
+
+from ssmem.systems.base import Segment
+from ssmem.tokens import TokenCounter
+
+if TYPE_CHECKING:
+    from ssmem.compressor.slots import Slot
+    from ssmem.compressor.system import SSMMemory
+
+TEXT_WEIGHT = 0.5  # static-text cosine next to the learned key similarity
+OPEN_BOOST = 0.2  # unresolved loops rank above equally relevant closed facts
+
+
+class MemoryView:
+    def __init__(self, system: SSMMemory, counter: TokenCounter) -> None:
+        self.system = system
+        self.counter = counter
+        self.slots = list(system.materializer.slots.values())
+
+    def scores(self, query: str) -> dict[int, float]:
+        """Relevance of every slot to `query` (higher = more relevant)."""
+        if not self.slots:
+            return {}
+        now = self.system.last_seq or 0
+        base = np.array([self.system.materializer.rank(s, now) for s in self.slots])
+        if not query.strip():
+            return {s.id: float(b) for s, b in zip(self.slots, base, strict=True)}
+        q = self.system.featurizer.embed_texts([query])  # (1, 384)
+        with torch.no_grad():
+            qk = self.system.net.query_key(torch.from_numpy(q))[0].numpy()
+        keys = np.stack([s.key for s in self.slots])
+        texts = np.stack([s.text_vec for s in self.slots])
+        rel = keys @ qk + TEXT_WEIGHT * (texts @ q[0])
+        return {s.id: float(r + 0.05 * b) for s, r, b in zip(self.slots, rel, base, strict=True)}
+
+    def confidence(self, query: str) -> float:
+        """Memory confidence for `query` in [0, 1]: the best learned key match of the query
+        against the slots (0 with no slots). The hybrid retrieval policy reads this."""
+        if not self.slots or not query.strip():
+            return 0.0
+        q = self.system.featurizer.embed_texts([query])
+        with torch.no_grad():
+            qk = self.system.net.query_key(torch.from_numpy(q))[0].numpy()
+        best = max(float(s.key @ qk) for s in self.slots)
+        return min(1.0, max(0.0, best))
+
+    def ranked(self, query: str) -> list[Slot]:
+        scores = self.scores(query)
+
+        def order(s: Slot) -> tuple:
+            # Constraints hold for the whole session: always first. Open loops get a boost.
+            boost = OPEN_BOOST if s.status == "open" else 0.0
+            return (s.type != "constraint", -(scores[s.id] + boost), -s.last_seen)
+
+        return sorted(self.slots, key=order)
+
+    def segment(self, query: str, budget: int) -> Segment:
+        """Whole slot lines, best first, within `budget` tokens (newline counted)."""
+        lines: list[str] = []
+        seqs: list[int] = []
+        used = 0
+        for slot in self.ranked(query):
+            line = slot.line()
+            n = self.counter.count(line) + (1 if lines else 0)
+            if used + n > budget:
+                line = slot.line(with_history=False)
+                n = self.counter.count(line) + (1 if lines else 0)
+                if used + n > budget:
+                    continue
+                shown = [slot.current.seq]
+            else:
+                shown = [slot.current.seq] + ([slot.history[-1].seq] if slot.history else [])
+            lines.append(line)
+            seqs.extend(shown)
+            used += n
+        text = "\n".join(lines)
+        return Segment("memory", tuple(seqs), text, self.counter.count(text))
+
+    def render(self, budget: int, query: str = "") -> str:
+        return self.segment(query, budget).text
+
+    def to_dict(self, budget: int | None = None, query: str = "") -> dict[str, Any]:
+        slots = self.ranked(query)
+        if budget is not None:
+            keep = set(self.segment(query, budget).seqs)
+            slots = [s for s in slots if s.current.seq in keep]
+        snaps = self.system.episodic.snapshots()
+        last = snaps[-1] if snaps else None
+        from ssmem.compressor.episodic import delta
+
+        d = (
+            delta(last.slots, self.system.materializer.slots, last.seq, self.system.last_seq or 0)
+            if last
+            else None
+        )
+        return {
+            "events": self.system.events_seen,
+            "slots_total": len(self.slots),
+            "dropped_events": self.system.materializer.dropped,
+            "slots": [s.to_dict() for s in slots],
+            "snapshots": [s.to_dict() for s in snaps],
+            "delta": d.to_dict() if d else None,
+            "latent_shape": list(self.system.latent().shape),
+        }
+
+    def to_json(self, budget: int | None = None, query: str = "") -> str:
+        return json.dumps(self.to_dict(budget, query), ensure_ascii=False)

@@ -1,0 +1,133 @@
+"""The `ssm` memory system: recent raw window + memory materialized from the SSM's decisions.
+
+Ingest runs the featurizer and the network over new events in chunks (bulk) with the SSM
+state carried across calls, so ingesting event by event gives the same memory as ingesting
+all at once. No LLM call is made on write; per-event cost does not depend on history.
+`context` spends the budget on the window share first, then the memory (ranked for the
+query), and gives the window any budget the memory leaves unused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from ssmem.compressor.checkpoint import load_checkpoint
+from ssmem.compressor.episodic import Episodic, EpisodicConfig
+from ssmem.compressor.features import EMBED_DIM, default_featurizer
+from ssmem.compressor.materializer import Materializer
+from ssmem.compressor.memory_view import MemoryView
+from ssmem.events import Event
+from ssmem.systems.base import Context, Segment, Stats, check_budget, make_context
+from ssmem.systems.window import WindowConfig, WindowMemory
+from ssmem.tokens import TokenCounter, default_counter
+
+
+@dataclass
+class SSMSystemConfig:
+    window_share: float = 0.25  # of the budget, for recent raw events
+    chunk_events: int = 256  # events per bulk forward pass
+    recent_events: int = 512  # raw events kept for the window (bounded)
+    allow_updates: bool = True  # False: "no update head" ablation
+    threads: int = 1  # torch intra-op threads (1 is fastest when the machine is shared)
+
+
+class SSMMemory:
+    """`MemorySystem` backed by the compressor checkpoint (default: the one shipped)."""
+
+    name = "ssm"
+
+    def __init__(
+        self,
+        counter: TokenCounter | None = None,
+        checkpoint: str | Path | None = None,
+        config: SSMSystemConfig | None = None,
+        episodic: EpisodicConfig | None = None,
+        net: Any = None,
+    ) -> None:
+        self.counter = counter or default_counter()
+        self.config = config or SSMSystemConfig()
+        if net is None:
+            net, mat_cfg, self.meta = load_checkpoint(checkpoint)
+        else:
+            from ssmem.compressor.materializer import MaterializerConfig
+
+            mat_cfg, self.meta = MaterializerConfig(), {}
+        self.net = net.eval()
+        self.featurizer = default_featurizer()
+        self.materializer = Materializer(mat_cfg, allow_updates=self.config.allow_updates)
+        self.episodic = Episodic(episodic)
+        self.window = WindowMemory(self.counter, WindowConfig(max_events=self.config.recent_events))
+        self.state = self.net.zero_state(1)
+        self.events_seen = 0
+        self.last_seq: int | None = None
+
+    # -- write path -------------------------------------------------------------------------
+    def ingest(self, events: Iterable[Event]) -> None:
+        batch = list(events)
+        torch.set_num_threads(self.config.threads)
+        for i in range(0, len(batch), self.config.chunk_events):
+            self._ingest_chunk(batch[i : i + self.config.chunk_events])
+        self.window.ingest(batch)
+
+    def _ingest_chunk(self, chunk: list[Event]) -> None:
+        if not chunk:
+            return
+        for ev in chunk:
+            if self.last_seq is not None and ev.seq <= self.last_seq:
+                raise ValueError(f"seq {ev.seq} does not increase (previous was {self.last_seq})")
+            self.last_seq = ev.seq
+        x = self.featurizer(chunk)  # (L, d_in)
+        with torch.no_grad():
+            heads, self.state = self.net(x.unsqueeze(0), self.state)
+        type_logits = heads.type_logits[0].numpy()
+        keys = heads.key[0].numpy()
+        update = heads.update[0].numpy()
+        utility = heads.utility[0].numpy()
+        text_vecs = x[:, :EMBED_DIM].numpy()
+        for j, ev in enumerate(chunk):
+            self.materializer.apply(
+                ev, type_logits[j], keys[j], float(update[j]), float(utility[j]), text_vecs[j]
+            )
+            self.events_seen += 1
+            self.episodic.observe(ev.seq, self.materializer.slots, self.latent)
+
+    # -- read path --------------------------------------------------------------------------
+    def memory(self) -> MemoryView:
+        return MemoryView(self, self.counter)
+
+    def latent(self) -> np.ndarray:
+        """M latent memory vectors (M = d_state, D = d_inner) from the last layer's SSM state."""
+        if self.state is None:
+            return np.zeros((0, 0), dtype=np.float32)
+        return self.state.ssm[-1][0].transpose(0, 1).contiguous().numpy().copy()
+
+    def context(self, query: str, budget: int) -> Context:
+        check_budget(budget)
+        view = self.memory()
+        win_budget = int(budget * self.config.window_share)
+        mem_seg = view.segment(query, budget - win_budget)
+        window = self.window.window_segment(budget - mem_seg.tokens - (1 if mem_seg.text else 0))
+        segments: list[Segment] = [mem_seg, window]
+        return make_context(
+            self.name, budget, self.counter, segments, {"slots": len(self.materializer.slots)}
+        )
+
+    def stats(self) -> Stats:
+        return Stats(events=self.events_seen, state_bytes=self.state_bytes())
+
+    def state_bytes(self) -> int:
+        """Bytes of the recurrent state plus the bounded slot table (text and vectors)."""
+        ssm = self.state.nbytes() if self.state is not None else 0
+        slots = sum(
+            s.key.nbytes
+            + s.text_vec.nbytes
+            + sum(len(v.text.encode()) for v in (*s.history, s.current))
+            for s in self.materializer.slots.values()
+        )
+        return ssm + slots

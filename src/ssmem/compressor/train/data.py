@@ -1,0 +1,120 @@
+"""Training examples: generated train-split streams turned into tensors and targets.
+
+Targets come from the generators' ground truth (`Stream.labels`, `Stream.questions`), which
+systems never see at inference. Only `split="train"` streams are accepted here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from torch import Tensor
+
+from ssmem.bench import LABEL_TYPES, Stream, generate
+from ssmem.compressor.features import EMBED_DIM, StaticFeaturizer
+from ssmem.compressor.slots import TYPES
+from ssmem.errors import InputError
+
+assert tuple(LABEL_TYPES) == TYPES, "label types and slot types must agree"
+
+
+@dataclass
+class Example:
+    """One stream. All per-event tensors have length L (events in order)."""
+
+    x: Tensor  # (L, d_in)
+    type_id: Tensor  # (L,) long
+    key_id: Tensor  # (L,) long, -1 = no key
+    update: Tensor  # (L,) float: replaces/resolves an earlier event
+    utility: Tensor  # (L,) float: a question needs it (and it is current then) / constraint
+    superseded_by: Tensor  # (L,) long: index of the event that replaces it, -1 = none
+    q_emb: Tensor  # (Q, 384) static query embeddings
+    q_at: Tensor  # (Q,) long: question asked after this event index
+    q_pos: Tensor  # (Q, L) bool: evidence events of each question
+
+    @property
+    def length(self) -> int:
+        return int(self.x.shape[0])
+
+
+def example_from_stream(stream: Stream, featurizer: StaticFeaturizer) -> Example:
+    if stream.split != "train":
+        raise InputError(f"training uses train-split streams only, got {stream.split!r}")
+    events = stream.events
+    index = {e.seq: i for i, e in enumerate(events)}
+    n = len(events)
+    keys: dict[str, int] = {}
+    type_id = torch.zeros(n, dtype=torch.long)
+    key_id = torch.full((n,), -1, dtype=torch.long)
+    update = torch.zeros(n)
+    utility = torch.zeros(n)
+    superseded_by = torch.full((n,), -1, dtype=torch.long)
+    for i, ev in enumerate(events):
+        label = stream.labels[ev.seq]
+        type_id[i] = TYPES.index(label.type)
+        if label.key is not None:
+            key_id[i] = keys.setdefault(label.key, len(keys))
+        if label.supersedes is not None and label.supersedes in index:
+            update[i] = 1.0
+            superseded_by[index[label.supersedes]] = i
+        if label.type == "constraint":
+            utility[i] = 1.0
+    questions = [q for q in stream.questions if q.evidence and q.at_seq in index]
+    q_pos = torch.zeros(len(questions), n, dtype=torch.bool)
+    for j, q in enumerate(questions):
+        for s in q.evidence:
+            if s in index and index[s] <= index[q.at_seq]:
+                q_pos[j, index[s]] = True
+                utility[index[s]] = 1.0
+    q_emb = (
+        torch.from_numpy(featurizer.embed_texts([q.query for q in questions]))
+        if questions
+        else torch.zeros(0, EMBED_DIM)
+    )
+    return Example(
+        x=featurizer(events),
+        type_id=type_id,
+        key_id=key_id,
+        update=update,
+        utility=utility,
+        superseded_by=superseded_by,
+        q_emb=q_emb,
+        q_at=torch.tensor([index[q.at_seq] for q in questions], dtype=torch.long),
+        q_pos=q_pos,
+    )
+
+
+def build_examples(
+    families: list[str],
+    seeds: list[int],
+    tokens: list[int],
+    featurizer: StaticFeaturizer,
+    progress=None,
+) -> list[Example]:
+    """One example per (family, seed); stream length cycles through `tokens`."""
+    out = []
+    for i, seed in enumerate(seeds):
+        for fam in families:
+            stream = generate(fam, "train", seed, tokens[i % len(tokens)])
+            out.append(example_from_stream(stream, featurizer))
+            if progress is not None:
+                progress.update(1)
+    return out
+
+
+@dataclass
+class Batch:
+    x: Tensor  # (B, L, d_in)
+    mask: Tensor  # (B, L) bool, real events
+    examples: list[Example]
+
+
+def collate(examples: list[Example]) -> Batch:
+    L = max(e.length for e in examples)
+    x = torch.zeros(len(examples), L, examples[0].x.shape[1])
+    mask = torch.zeros(len(examples), L, dtype=torch.bool)
+    for b, e in enumerate(examples):
+        x[b, : e.length] = e.x
+        mask[b, : e.length] = True
+    return Batch(x, mask, examples)

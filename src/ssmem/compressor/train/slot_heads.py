@@ -1,0 +1,51 @@
+"""Supervision of the slot heads the objectives rely on: slot type and slot key.
+
+- type: cross-entropy over the 8 slot types (noise included: retention = 1 - p(noise)).
+- key: supervised contrastive loss — events about the same thing (same gold key: a fact and
+  its updates, a loop and its resolution) attract, different keys repel, values ignored.
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor
+
+from ssmem.compressor.model import Heads
+from ssmem.compressor.train.data import Batch
+
+TAU = 0.1
+MAX_KEYED = 256  # keyed events sampled per stream (bounded cost)
+
+
+def type_loss(heads: Heads, batch: Batch) -> Tensor:
+    B, L = batch.mask.shape
+    target = torch.zeros(B, L, dtype=torch.long)
+    for b, e in enumerate(batch.examples):
+        target[b, : e.length] = e.type_id
+    loss = F.cross_entropy(
+        heads.type_logits.reshape(B * L, -1), target.reshape(-1), reduction="none"
+    )
+    return (loss * batch.mask.reshape(-1)).sum() / batch.mask.sum()
+
+
+def key_loss(heads: Heads, batch: Batch, generator: torch.Generator | None = None) -> Tensor:
+    losses = []
+    for b, e in enumerate(batch.examples):
+        idx = torch.nonzero(e.key_id >= 0).squeeze(1)
+        if idx.numel() < 2:
+            continue
+        if idx.numel() > MAX_KEYED:
+            idx = idx[torch.randperm(idx.numel(), generator=generator)[:MAX_KEYED]]
+        k = heads.key[b, idx]
+        ids = e.key_id[idx]
+        logits = k @ k.T / TAU
+        eye = torch.eye(len(idx), dtype=torch.bool)
+        logits = logits.masked_fill(eye, -1e9)
+        pos = (ids.unsqueeze(0) == ids.unsqueeze(1)) & ~eye
+        has = pos.any(dim=1)
+        if not has.any():
+            continue
+        loss = torch.logsumexp(logits, 1) - torch.logsumexp(logits.masked_fill(~pos, -1e9), 1)
+        losses.append(loss[has])
+    return torch.cat(losses).mean() if losses else heads.key.sum() * 0

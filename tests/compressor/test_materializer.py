@@ -1,0 +1,105 @@
+"""Update semantics of the materializer, driven by hand-set head outputs (no training)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ssmem.compressor.materializer import Materializer, MaterializerConfig
+from ssmem.compressor.slots import TYPES
+from ssmem.events import Event
+
+D = 8
+
+
+def onehot_key(i: int) -> np.ndarray:
+    v = np.zeros(D, dtype=np.float32)
+    v[i] = 1.0
+    return v
+
+
+def logits(type_: str) -> np.ndarray:
+    z = np.full(len(TYPES), -5.0, dtype=np.float32)
+    z[TYPES.index(type_)] = 5.0
+    return z
+
+
+def feed(m: Materializer, seq: int, text: str, type_: str, key: int, update: bool = False):
+    ev = Event(seq=seq, text=text, source="s")
+    return m.apply(
+        ev,
+        logits(type_),
+        onehot_key(key),
+        5.0 if update else -5.0,
+        0.0,
+        np.zeros(384, dtype=np.float32),
+    )
+
+
+def test_update_replaces_value_and_keeps_history() -> None:
+    m = Materializer()
+    feed(m, 0, "Budget for Atlas is $5,000.", "fact", 0)
+    feed(m, 1, "Owner of Atlas is Ana.", "fact", 1)
+    d = feed(m, 2, "Atlas budget moved to $7,200.", "fact", 0, update=True)
+    assert d.action == "updated"
+    slot = m.slots[d.slot]
+    assert slot.current.text == "Atlas budget moved to $7,200."
+    assert [v.text for v in slot.history] == ["Budget for Atlas is $5,000."]
+    assert slot.history[0].reason == "updated by #2"
+    assert slot.seqs == [0, 2]
+    rendered = "\n".join(s.line(with_history=False) for s in m.slots.values())
+    assert "$5,000" not in rendered and "$7,200" in rendered
+    assert 'previously: "Budget for Atlas is $5,000."' in slot.line()
+
+
+def test_update_head_off_or_far_key_makes_a_new_slot() -> None:
+    m = Materializer()
+    feed(m, 0, "Budget for Atlas is $5,000.", "fact", 0)
+    assert feed(m, 1, "Budget for Beacon is $9,000.", "fact", 3, update=True).action == "new"
+    assert feed(m, 2, "Atlas budget is $6,000.", "fact", 0, update=False).action == "new"
+    assert len(m.slots) == 3
+
+
+def test_no_update_ablation_never_overwrites() -> None:
+    m = Materializer(allow_updates=False)
+    feed(m, 0, "Budget for Atlas is $5,000.", "fact", 0)
+    assert feed(m, 1, "Atlas budget moved to $7,200.", "fact", 0, update=True).action == "new"
+
+
+def test_resolution_closes_the_open_loop() -> None:
+    m = Materializer()
+    q = feed(m, 0, "Who signs the vendor contract?", "open_question", 2)
+    assert m.slots[q.slot].status == "open"
+    feed(m, 1, "Budget for Atlas is $5,000.", "fact", 0)
+    d = feed(m, 2, "Dara will sign the vendor contract.", "resolution", 2)
+    assert d.action == "resolved" and d.slot == q.slot
+    slot = m.slots[q.slot]
+    assert slot.status == "resolved" and slot.history[0].text == "Who signs the vendor contract?"
+
+
+def test_noise_is_dropped_and_duplicates_merge() -> None:
+    m = Materializer()
+    assert feed(m, 0, "heartbeat ok", "noise", 4).action == "dropped"
+    feed(m, 1, "Deploy froze at v2.", "decision", 5)
+    d = feed(m, 2, "Deploy froze at v2.", "decision", 5)
+    assert d.action == "merged" and len(m.slots) == 1 and m.dropped == 1
+    assert m.slots[d.slot].seen == 2 and m.slots[d.slot].last_seen == 2
+
+
+def test_capacity_is_a_hard_bound_and_constraints_stay() -> None:
+    m = Materializer(MaterializerConfig(max_slots=5))
+    feed(m, 0, "Never email the client directly.", "constraint", 7)
+    for i in range(1, 50):
+        feed(m, i, f"fact number {i}", "fact", i % D)
+    assert len(m.slots) == 5
+    assert any(s.type == "constraint" for s in m.slots.values())
+    assert max(s.current.seq for s in m.slots.values()) == 49  # the newest survived
+
+
+def test_history_is_bounded() -> None:
+    m = Materializer(MaterializerConfig(max_history=3))
+    feed(m, 0, "v0", "fact", 0)
+    for i in range(1, 10):
+        feed(m, i, f"v{i}", "fact", 0, update=True)
+    (slot,) = m.slots.values()
+    assert slot.current.text == "v9"
+    assert [v.text for v in slot.history] == ["v6", "v7", "v8"]
