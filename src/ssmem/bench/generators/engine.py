@@ -51,6 +51,8 @@ class StreamEngine:
         self.rng.shuffle(pairs)
         self.rng.shuffle(triples)
         self._names = pairs + triples  # two-word names first; three-word ones for long streams
+        self._adj_of: dict[str, str] = {}
+        self._readings = 0
         self._due: list[tuple[int, int, dict]] = []  # (episode, order, action)
         self._order = 0
         self.episode = 0
@@ -92,10 +94,11 @@ class StreamEngine:
             return None
         pick = 0
         if like is not None:
-            first = like.split()[0] if " " in like else None
+            first = self._adj_of.get(like)
             pick = next((i for i, (a, _) in enumerate(self._names) if a == first), 0)
         adj, noun = self._names.pop(pick)
         ent = self.spec.entity_fmt(adj, noun)
+        self._adj_of[ent] = adj
         self.noise_state.entities.append(ent)
         return ent
 
@@ -151,18 +154,18 @@ class StreamEngine:
             tl.entities[ent] = self.say(
                 "intro", EventLabel("entity", f"entity:{ent}", None, ent), ent
             )
-            self.noise(r.randrange(1, 3))
+            self.noise(r.randrange(0, 2))
             for i in r.sample(range(len(self.spec.attrs)), 2):
                 self.set_fact(ent, i)
                 if r.random() < 0.5 and (twin := self.new_entity(like=ent)) is not None:
                     tl.entities.setdefault(twin, self.events[-1].seq)
                     self.set_fact(twin, i)  # near-duplicate fact about another entity
-                self.noise(r.randrange(1, 4))
+                self.noise(r.randrange(0, 3))
         if tl.keys and r.random() < 0.8:
             key = r.choice(sorted(tl.keys))
             entity, attr_key, _ = tl.key_info[key]
             self.set_fact(entity, [a.key for a in self.spec.attrs].index(attr_key), "update")
-            self.noise(r.randrange(1, 3))
+            self.noise(r.randrange(0, 2))
         if ent is not None and r.random() < 0.4:
             item = r.choice(self.tpl["item"]).format(entity=ent)
             loop = {"item": item, "key": f"open:{item}", "resolve_seq": None, "value": None}
@@ -171,7 +174,7 @@ class StreamEngine:
             )
             tl.loops.append(loop)
             if r.random() < 0.75:
-                self.schedule(r.randrange(2, 10), {"type": "resolve", "loop": loop})
+                self.schedule(r.randrange(2, 7), {"type": "resolve", "loop": loop})
         if ent is not None and r.random() < 0.4:
             change = f"{r.choice(self.tpl['param'])}={self.values.draw('count')}"
             cause = {
@@ -184,7 +187,7 @@ class StreamEngine:
                 "cause", EventLabel("decision", f"change:{ent}", None, change), ent, change=change
             )
             tl.causes.append(cause)
-            self.schedule(r.randrange(2, 8), {"type": "effect", "cause": cause})
+            self.schedule(r.randrange(2, 6), {"type": "effect", "cause": cause})
         if ent is not None and r.random() < 0.35:
             quote = r.choice(self.tpl["quote_msg"]).format(
                 n=r.randrange(100, 9999), m=r.randrange(2, 999)
@@ -194,7 +197,7 @@ class StreamEngine:
             )
             tl.quotes.append((seq, ent, quote))
         self.readings(target)
-        self.noise(r.randrange(2, 6))
+        self.noise(r.randrange(1, 4))
         self.run_due()
         self.episode += 1
 
@@ -214,7 +217,8 @@ class StreamEngine:
                 metric=metric,
                 value=f"{r.randrange(40, 90)} {unit}",
             )
-        if not self.tl.anomalies and self.tokens > self._anomaly_at:
+        self._readings += 1
+        if not self.tl.anomalies and self.tokens > self._anomaly_at and self._readings > 6:
             value = f"{r.randrange(700, 999)} {unit}"
             seq = self.say(
                 "reading",

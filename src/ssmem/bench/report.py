@@ -1,0 +1,211 @@
+"""The benchmark report: summary.md (headline tables, costs, full table) and PNG plots
+(metric vs budget, metric vs stream length, recall vs distance), all from results.json.
+Every figure and table names the command, commit, machine and date that produced it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+PLOT_METRICS = ("answerable", "evidence_recall", "stale_exposure")
+TABLE_METRICS = (
+    "answerable",
+    "stale_exposure",
+    "evidence_recall",
+    "constraint_retention",
+    "quote_exact",
+)
+READER_METRICS = ("accuracy", "stale_answer_rate", "abstention_accuracy", "qa_f1")
+
+
+def _mean(vals: list[float | None]) -> float | None:
+    vals = [v for v in vals if v is not None]
+    return sum(vals) / len(vals) if vals else None
+
+
+def _fmt(v: float | None, digits: int = 2) -> str:
+    return "–" if v is None else f"{v:.{digits}f}"
+
+
+def _group(runs: list[dict], keys: tuple[str, ...], metric: str) -> dict[tuple, float | None]:
+    acc: dict[tuple, list] = defaultdict(list)
+    for r in runs:
+        acc[tuple(r[k] for k in keys)].append(r["metrics"].get(metric))
+    return {k: _mean(v) for k, v in acc.items()}
+
+
+def _ordered(runs: list[dict], key: str) -> list:
+    return list(dict.fromkeys(r[key] for r in runs))
+
+
+def how_made(meta: dict[str, Any]) -> str:
+    return (
+        f"`{meta['command']}` at commit {meta['git_commit']}, {meta['date']}, on "
+        f"{meta['machine']}; tokenizer {meta['tokenizer']}; wall {meta['wall_s']} s"
+    )
+
+
+def summary_markdown(results: dict[str, Any]) -> str:
+    runs, meta = results["runs"], results["meta"]
+    systems, families = _ordered(runs, "system"), sorted(_ordered(runs, "family"))
+    budgets = sorted(_ordered(runs, "budget"))
+    reader = any("accuracy" in r["metrics"] for r in runs)
+    lines = [
+        "# ssmem benchmark",
+        "",
+        f"Made by {how_made(meta)}.",
+        "",
+        "Reader-free metrics (see `ssmem.bench.metrics`): share of questions whose current "
+        "answer is in the context (answerable), whose context shows a superseded value "
+        "unmarked (stale_exposure, lower is better), share of evidence events in the "
+        "context (evidence_recall). Means over questions, then over stream lengths and "
+        "seeds.",
+        "",
+    ]
+    for metric in (
+        "answerable",
+        "evidence_recall",
+        "stale_exposure",
+        *(("accuracy",) if reader else ()),
+    ):
+        table = _group(runs, ("family", "system", "budget"), metric)
+        lines += [
+            f"## {metric} by family and budget",
+            "",
+            "| family | system | " + " | ".join(f"@{b}" for b in budgets) + " |",
+            "|---|---|" + "---|" * len(budgets),
+        ]
+        for fam in families:
+            for s in systems:
+                cells = [_fmt(table.get((fam, s, b))) for b in budgets]
+                if any(c != "–" for c in cells):
+                    lines.append(f"| {fam} | {s} | " + " | ".join(cells) + " |")
+        lines.append("")
+    lines += [
+        "## Cost per system (means over runs)",
+        "",
+        "| system | ingest ms/event | query ms | LLM calls/event | state KB (largest) |",
+        "|---|---|---|---|---|",
+    ]
+    for s in systems:
+        sub = [r["metrics"] for r in runs if r["system"] == s]
+        lines.append(
+            f"| {s} | {_fmt(_mean([m['ingest_s_per_event'] * 1e3 for m in sub]), 3)} | "
+            f"{_fmt(_mean([m['query_s'] * 1e3 for m in sub]), 1)} | "
+            f"{_fmt(_mean([m['llm_calls_per_event'] for m in sub]), 3)} | "
+            f"{max(m['state_bytes'] for m in sub) / 1024:.0f} |"
+        )
+    extra = READER_METRICS if reader else ()
+    cols = (*TABLE_METRICS, *extra)
+    lines += [
+        "",
+        "## All runs",
+        "",
+        "| family | system | tokens | budget | seed | " + " | ".join(cols) + " | questions |",
+        "|---" * (6 + len(cols)) + "|",
+    ]
+    for r in runs:
+        m = r["metrics"]
+        lines.append(
+            f"| {r['family']} | {r['system']} | {r['stream_tokens']} | {r['budget']} | "
+            f"{r['seed']} | " + " | ".join(_fmt(m.get(c)) for c in cols) + f" | {m['questions']} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def _grid(n: int):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    cols = min(4, n)
+    rows = math.ceil(n / cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(4 * cols, 3.2 * rows), squeeze=False)
+    for ax in axes.flat[n:]:
+        ax.set_visible(False)
+    return plt, fig, list(axes.flat)
+
+
+def _finish(plt, fig, axes, title: str, meta: dict, path: Path) -> None:
+    handles, labels = axes[0].get_legend_handles_labels()
+    if handles:
+        fig.legend(handles, labels, loc="upper right")
+    fig.suptitle(title, fontsize=11)
+    fig.text(
+        0.01,
+        0.005,
+        f"made by: {meta['command']} @ {meta['git_commit']}, {meta['date']}",
+        fontsize=7,
+    )
+    fig.tight_layout(rect=(0, 0.03, 0.92, 0.95))
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+
+
+def plot_vs(runs: list[dict], meta: dict, x: str, metric: str, path: Path) -> None:
+    """`metric` against `x` ("budget" or "stream_tokens"), a panel per family, a line per
+    system. Against length, only the smallest budget is shown (the most pressure)."""
+    fams = sorted(_ordered(runs, "family"))
+    if x == "stream_tokens":
+        small = min(r["budget"] for r in runs)
+        runs = [r for r in runs if r["budget"] == small]
+    table = _group(runs, ("family", "system", x), metric)
+    plt, fig, axes = _grid(len(fams))
+    for ax, fam in zip(axes, fams, strict=False):
+        for s in _ordered(runs, "system"):
+            pts = sorted((k[2], v) for k, v in table.items() if k[:2] == (fam, s) and v is not None)
+            if pts:
+                ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o", label=s)
+        ax.set_xscale("log", base=2)
+        ax.set_ylim(-0.03, 1.03)
+        ax.set_title(fam, fontsize=9)
+        ax.set_xlabel(x.replace("_", " "))
+        ax.set_ylabel(metric)
+    note = f" (budget {min(r['budget'] for r in runs)})" if x == "stream_tokens" else ""
+    _finish(plt, fig, axes, f"{metric} vs {x.replace('_', ' ')}{note}", meta, path)
+
+
+def plot_distance(runs: list[dict], meta: dict, path: Path) -> None:
+    """Share of evidence events in the context vs tokens between the event and the question,
+    at the smallest budget, pooled over lengths and seeds."""
+    small = min(r["budget"] for r in runs)
+    fams = sorted(_ordered(runs, "family"))
+    plt, fig, axes = _grid(len(fams))
+    for ax, fam in zip(axes, fams, strict=False):
+        for s in _ordered(runs, "system"):
+            acc: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+            for r in runs:
+                if (r["family"], r["system"], r["budget"]) == (fam, s, small):
+                    for b, (hit, n) in r["metrics"]["recall_by_distance"].items():
+                        acc[int(b)][0] += hit
+                        acc[int(b)][1] += n
+            pts = sorted((2**b, h / n) for b, (h, n) in acc.items() if n)
+            if pts:
+                ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o", label=s)
+        ax.set_xscale("log", base=2)
+        ax.set_ylim(-0.03, 1.03)
+        ax.set_title(fam, fontsize=9)
+        ax.set_xlabel("tokens between evidence and question")
+        ax.set_ylabel("evidence in context")
+    _finish(plt, fig, axes, f"recall vs distance (budget {small})", meta, path)
+
+
+def write_report(results: dict[str, Any], out: Path) -> list[Path]:
+    """summary.md and the PNGs; returns the paths written."""
+    runs, meta = results["runs"], results["meta"]
+    paths = [out / "summary.md"]
+    paths[0].write_text(summary_markdown(results))
+    if not runs:
+        return paths
+    for metric in PLOT_METRICS:
+        for x, name in (("budget", "budget"), ("stream_tokens", "length")):
+            p = out / f"{metric}_vs_{name}.png"
+            plot_vs(runs, meta, x, metric, p)
+            paths.append(p)
+    paths.append(out / "recall_vs_distance.png")
+    plot_distance(runs, meta, paths[-1])
+    return paths
