@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+from anyio import to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
@@ -45,6 +46,13 @@ def _error(err: ApiError) -> JSONResponse:
     return JSONResponse(err.body(), status_code=err.status, headers=err.headers)
 
 
+def warm_up() -> None:
+    """Load the default tokenizer now, so the first request does not pay for it."""
+    from ssmem.tokens import default_counter
+
+    default_counter().count("warm up")
+
+
 def build_services(settings: ServiceSettings) -> Services:
     store = open_store(settings.database_url(), settings.sqlite_synchronous)
     metrics = Metrics()
@@ -59,12 +67,32 @@ def build_services(settings: ServiceSettings) -> Services:
     )
 
 
+class Timing:
+    """ASGI middleware: request latency per route template (plain ASGI: no per-request task)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        t0 = time.perf_counter()
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            path = getattr(scope.get("route"), "path", "unmatched")
+            metrics = scope["app"].state.services.metrics
+            metrics.request_seconds.labels(path, scope["method"]).observe(time.perf_counter() - t0)
+
+
 def create_app(settings: ServiceSettings) -> FastAPI:
     """An app over `settings`; the database is opened (and its schema created) at startup."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.services = build_services(settings)
+        await to_thread.run_sync(warm_up)
         yield
         app.state.services.store.close()
 
@@ -132,15 +160,6 @@ def create_app(settings: ServiceSettings) -> FastAPI:
         svc.metrics.state_bytes.set(svc.manager.state_bytes())
         return Response(svc.metrics.render(), media_type="text/plain; version=0.0.4")
 
-    @app.middleware("http")
-    async def timing(request: Request, call_next: Any) -> Response:
-        t0 = time.perf_counter()
-        response = await call_next(request)
-        route = request.scope.get("route")
-        path = getattr(route, "path", "unmatched")
-        svc: Services = request.app.state.services
-        svc.metrics.request_seconds.labels(path, request.method).observe(time.perf_counter() - t0)
-        return response
-
+    app.add_middleware(Timing)
     app.add_middleware(BodyLimit, max_bytes=settings.lim.max_request_bytes)
     return app
