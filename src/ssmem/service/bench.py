@@ -50,13 +50,16 @@ def start_server(data_dir: str, admin_key: str, extra: list[str] | None = None) 
     env = {**os.environ, "SSMEM_ADMIN_KEY": admin_key}
     cmd = [sys.executable, "-m", "ssmem.cli.serve_cmd", "--port", str(port)]
     cmd += ["--data-dir", data_dir, *(extra or [])]
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    Path(data_dir).mkdir(parents=True, exist_ok=True)
+    log_path = Path(data_dir) / "server.log"  # a file, not a pipe nobody drains
+    with open(log_path, "ab") as log:
+        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=log)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
-            raise RuntimeError(f"server exited with {proc.returncode}: {err[-2000:]}")
+            err = log_path.read_text(errors="replace")[-2000:]
+            raise RuntimeError(f"server exited with {proc.returncode}: {err}")
         try:
             if httpx.get(url + "/readyz", timeout=1).status_code == 200:
                 return proc, url

@@ -27,7 +27,7 @@ from ssmem.service.metrics import Metrics
 from ssmem.service.reader import Reader
 from ssmem.service.settings import ServiceSettings
 from ssmem.service.store import SessionRow, SnapshotRow, StaleWrite, Store
-from ssmem.systems import Context, MemorySystem, make_system
+from ssmem.systems import SYSTEMS, Context, MemorySystem, make_system
 
 log = logging.getLogger("ssmem.service")
 
@@ -52,18 +52,25 @@ class SessionManager:
 
     # -- sessions ------------------------------------------------------------------------
     def create(self, tenant_id: int, name: str, system: str) -> SessionRow:
-        try:
-            mem = make_system(system)
-        except InputError as err:
-            raise ApiError(422, err.problem, "system") from None
-        except Exception as err:  # a registered system whose model or backend cannot load
-            log.exception("system %s failed to start", system)
-            raise ApiError(503, f"system {system!r} unavailable: {err}", "system") from None
+        if system not in SYSTEMS:
+            raise ApiError(
+                422, f"unknown system (available: {', '.join(sorted(SYSTEMS))})", "system"
+            )
+        mem = self._build(system)
         sid = secrets.token_hex(16)
         row = SessionRow(sid, tenant_id, name, system, time.time(), -1, 0, 0, eventlog.genesis(sid))
         self.store.create_session(row)
         self._remember(Live(row, mem))
         return row
+
+    @staticmethod
+    def _build(system: str) -> MemorySystem:
+        """A fresh system; 503 when a registered one cannot load here (e.g. no checkpoint)."""
+        try:
+            return make_system(system)
+        except Exception as err:
+            log.warning("system %s cannot be built: %s", system, err)
+            raise ApiError(503, f"system {system!r} unavailable: {err}", "system") from None
 
     def row(self, tenant_id: int, sid: str) -> SessionRow:
         """The tenant's session, or 404 (also for another tenant's id: existence never leaks)."""
@@ -217,7 +224,7 @@ class SessionManager:
         Raises `ApiError` 500 if the log itself fails its hash chain: memory built from a
         tampered log is never served.
         """
-        system = make_system(row.system)
+        system = self._build(row.system)
         after, chain = -1, eventlog.genesis(row.id)
         if hasattr(system, "import_state"):
             for meta in reversed(self.store.snapshots(row.id)):
@@ -232,7 +239,7 @@ class SessionManager:
                         break
                     except ValueError as err:
                         why = f"state unreadable: {err}"
-                    system = make_system(row.system)
+                    system = self._build(row.system)
                 log.warning("session %s: snapshot %s not used: %s", row.id, meta.id, why)
                 if why and "no state" not in why:
                     self.store.mark_snapshot(meta.id, "corrupt")
