@@ -12,10 +12,13 @@ recent window.
 - Packing: `window_share` of the budget holds the most recent events (as the window system
   does); retrieved chunks fill the rest in rank order, lines already in the window are
   dropped, and chunks are emitted in stream order as "retrieved" segments before the window.
+  A chunk larger than the room left contributes its lines that share most words with the
+  query and fit.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -165,15 +168,30 @@ class RAGMemory:
             lines = [x for x in self._chunks[cid].lines if x[0] not in covered]
             if not lines:
                 continue
+            if sum(n + 1 for _, _, n in lines) > room:
+                lines = self._best_lines(query, lines, room)
             text = "\n".join(line for _, line, _ in lines)
             n = self.counter.count(text)
-            if n + 1 <= room:
+            if lines and n + 1 <= room:
                 picked.append(Segment("retrieved", tuple(s for s, _, _ in lines), text, n))
                 room -= n + 1
             if room <= 8:
                 break
         picked.sort(key=lambda s: s.seqs[0])
         return make_context(self.name, budget, self.counter, [*picked, window])
+
+    @staticmethod
+    def _best_lines(query: str, lines: list, room: int) -> list:
+        """A chunk too big for the room left: its lines sharing most words with the query
+        that fit, in stream order (so a long chunk still yields its matching event)."""
+        words = set(re.findall(r"\w+", query.lower()))
+        ranked = sorted(lines, key=lambda x: -len(words & set(re.findall(r"\w+", x[1].lower()))))
+        keep, used = [], 0
+        for x in ranked:
+            if used + x[2] + 1 <= room:
+                keep.append(x)
+                used += x[2] + 1
+        return sorted(keep)
 
     def stats(self) -> Stats:
         text_bytes = sum(len(c.text.encode()) for c in self._chunks)

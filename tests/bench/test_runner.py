@@ -1,0 +1,75 @@
+"""The runner on a tiny matrix: files, schema, picked-up systems, bad input."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from ssmem.bench.runner import BenchConfig, run_bench
+from ssmem.bench.streams import StreamOptions
+from ssmem.cli.main import main
+from ssmem.errors import InputError
+from ssmem.systems import SYSTEMS, register
+from ssmem.systems.window import WindowMemory
+
+
+@pytest.fixture
+def extra_system():
+    class Newest(WindowMemory):
+        name = "newest"
+
+    register("newest", lambda counter: Newest(counter))
+    yield "newest"
+    SYSTEMS.pop("newest")
+
+
+@pytest.mark.slow  # matplotlib renders seven figures
+def test_tiny_matrix_writes_results_summary_and_plots(tmp_path, extra_system):
+    cfg = BenchConfig(
+        systems=("window", "full", extra_system),
+        families=("meeting", "incident"),
+        lengths=(600, 1200),
+        budgets=(64, 256),
+        seeds=(0,),
+        workers=1,
+        streams=StreamOptions(),
+    )
+    results = run_bench(cfg, tmp_path, "test", progress=False)
+    data = json.loads((tmp_path / "results.json").read_text())
+    assert data == json.loads(json.dumps(results))
+    runs = data["runs"]
+    assert len(runs) == 3 * 2 * 2 * 2
+    assert {r["system"] for r in runs} == {"window", "full", "newest"}
+    for r in runs:
+        assert set(r) >= {"system", "family", "stream_tokens", "budget", "seed", "metrics"}
+        m = r["metrics"]
+        assert m["tokens"] <= r["budget"] and m["questions"] > 0
+        assert 0.0 <= m["answerable"] <= 1.0 and m["ingest_s_per_event"] >= 0
+    assert set(data["meta"]) >= {"command", "git_commit", "date", "machine", "tokenizer", "wall_s"}
+    by = {(r["system"], r["family"], r["stream_tokens"], r["budget"]): r["metrics"] for r in runs}
+    # more budget never hurts a window
+    assert (
+        by["window", "meeting", 1200, 256]["answerable"]
+        >= by["window", "meeting", 1200, 64]["answerable"]
+    )
+    summary = (tmp_path / "summary.md").read_text()
+    assert "| meeting | newest |" in summary and "test" in summary
+    pngs = sorted(p.name for p in tmp_path.glob("*.png"))
+    assert "recall_vs_distance.png" in pngs and "answerable_vs_budget.png" in pngs
+    assert all((tmp_path / p).stat().st_size > 1000 for p in pngs)
+
+
+def test_unknown_names_are_input_errors():
+    with pytest.raises(InputError, match="unknown system 'nope'"):
+        BenchConfig(("nope",), ("meeting",), (1000,), (64,), (0,))
+    with pytest.raises(InputError, match="unknown family 'poems'"):
+        BenchConfig(("window",), ("poems",), (1000,), (64,), (0,))
+
+
+def test_cli_rejects_bad_options_with_exit_code_2(tmp_path, capsys):
+    for args in (["--systems", "nope"], ["--budgets", "a,b"], ["--families", "poems"]):
+        with pytest.raises(SystemExit) as exc:
+            main(["bench", *args, "--out", str(tmp_path / "x")])
+        assert exc.value.code == 2
+        assert capsys.readouterr().err.startswith("ssmem: error:")
