@@ -20,7 +20,7 @@ from typing import Any, Protocol
 
 from ssmem.errors import InputError
 from ssmem.llm.base import LLMBackend
-from ssmem.llm.reader import ABSTAIN, INSTRUCTIONS, MAX_ANSWER_TOKENS, build_messages, is_abstention
+from ssmem.llm.reader import ABSTAIN, MAX_ANSWER_TOKENS, build_messages, is_abstention
 from ssmem.retrieval_policy import PolicyConfig, decide
 from ssmem.systems.base import MemorySystem, Segment
 from ssmem.tokens import TokenCounter
@@ -195,7 +195,7 @@ def build_prompt(
     cfg = config or OrchestratorConfig()
 
     def total(sections: list[Section]) -> int:
-        msgs = build_messages(_user_text(sections), query)
+        msgs = build_messages(_user_text(sections), query, cite=True)
         return sum(counter.count(m["content"]) for m in msgs) + cfg.template_reserve
 
     fixed = total([])
@@ -252,8 +252,8 @@ def answer(
         system, query, budget, backend.counter, retriever=retriever, config=cfg
     )
     context = _user_text(sections)
-    messages = build_messages(context, query)
-    prompt = f"{INSTRUCTIONS}\n\n{messages[1]['content']}"
+    messages = build_messages(context, query, cite=True)
+    prompt = f"{messages[0]['content']}\n\n{messages[1]['content']}"
     if not sections:
         return Answer(ABSTAIN, [], prompt, 0, 0, time.perf_counter() - start, rule, [], "", detail)
     done = backend.complete(messages, max_tokens=cfg.max_answer_tokens, temperature=0.0)

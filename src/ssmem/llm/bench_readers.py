@@ -90,30 +90,39 @@ def demo_cases(n: int) -> list[ReaderCase]:
 
 
 def bench_cases(n: int, counter: Any) -> list[ReaderCase] | None:
-    """Oracle cases from the benchmark generators (eval split), or None if not available."""
+    """Oracle cases from the benchmark generators (eval split, one ~2k-token stream per
+    family), taken round-robin over families; None if the generators are not available.
+
+    Context: the evidence events plus the statements they superseded (followed through the
+    labels), in stream order; abstention questions get the stream's first events.
+    """
     try:
-        from ssmem.bench import FAMILIES, generate
+        from ssmem.bench.generators import EVAL_SEED_BASE, FAMILIES, generate
     except ImportError:
         return None
-    cases: list[ReaderCase] = []
-    families = list(FAMILIES)
-    seed = 10_000
-    while len(cases) < n:
-        for family in families:
-            stream = generate(family, "eval", seed, 2000, counter)
-            by_seq = stream.event_by_seq()
-            for q in stream.questions:
-                ctx_seqs = set(q.evidence)
-                if q.category == "abstention":
-                    ctx_seqs = {e.seq for e in stream.events[:6]}
-                lines = [by_seq[s].label() for s in sorted(ctx_seqs) if s in by_seq]
-                cases.append(
-                    ReaderCase(f"bench:{family}", "\n".join(lines), q.query, q.answers, q.stale)
-                )
-                if len(cases) >= n:
-                    return cases
-        seed += 1
-    return cases
+    per_family: list[list[ReaderCase]] = []
+    for family in FAMILIES:
+        stream = generate(family, "eval", EVAL_SEED_BASE, 2000, counter)
+        by_seq = stream.event_by_seq()
+        cases = []
+        for q in stream.questions:
+            seqs = set(q.evidence)
+            for seq in q.evidence:
+                label = stream.labels.get(seq)
+                while label is not None and label.supersedes is not None:
+                    seqs.add(label.supersedes)
+                    label = stream.labels.get(label.supersedes)
+            if q.category == "abstention":
+                seqs = {e.seq for e in stream.events[:6]}
+            lines = [by_seq[x].label() for x in sorted(seqs) if x in by_seq]
+            cases.append(
+                ReaderCase(f"bench:{family}", "\n".join(lines), q.query, q.answers, q.stale)
+            )
+        per_family.append(cases)
+    out: list[ReaderCase] = []
+    for i in range(max(len(c) for c in per_family)):
+        out += [c[i] for c in per_family if i < len(c)]
+    return out[:n]
 
 
 def locomo_cases(n: int, data_dir: Path) -> list[ReaderCase]:
@@ -149,16 +158,19 @@ def _dated(event: Event) -> str:
 
 
 def measure_speed(backend: LLMBackend) -> dict[str, float]:
-    """Prompt tok/s (a ~500-token prompt, 1 generated token) and generation tok/s (64)."""
+    """Prompt tok/s (a ~500-token prompt, 1 generated token) and generation tok/s (the extra
+    time of 64 generated tokens over 1), after one warm-up call."""
     filler = " ".join(["the service restarted after the config change"] * (SPEED_PROMPT_WORDS // 7))
     msgs = [{"role": "user", "content": f"{filler}\nCount from 1 to 200, comma-separated."}]
+    backend.complete(msgs, max_tokens=1)  # warm-up: first-call allocations
     first = backend.complete(msgs, max_tokens=1)
     full = backend.complete(msgs, max_tokens=64)
-    gen_s = max(1e-6, full.latency_s - first.latency_s)
+    extra = full.completion_tokens - first.completion_tokens
+    gen_s = full.latency_s - first.latency_s
     return {
         "prompt_tokens": first.prompt_tokens,
         "prompt_tok_s": first.prompt_tokens / first.latency_s,
-        "gen_tok_s": max(0, full.completion_tokens - 1) / gen_s,
+        "gen_tok_s": extra / gen_s if extra > 0 and gen_s > 0 else float("nan"),
     }
 
 
