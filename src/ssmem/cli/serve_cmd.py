@@ -74,6 +74,13 @@ def serve_cmd(config: str | None, **flags: object) -> None:
     help="A memory read after every N batches of a session.",
 )
 @click.option("--concurrency", type=click.IntRange(min=1), default=50, show_default=True)
+@click.option(
+    "--rate",
+    type=click.FloatRange(min=0),
+    default=0.0,
+    show_default=True,
+    help="Target events/s over all sessions (paced, open loop); 0 = as fast as possible.",
+)
 @click.option("--url", default=None, help="Bench a running server (needs SSMEM_BENCH_KEY).")
 @click.option("--data-dir", default=None, help="Server data dir [a temporary directory].")
 @click.option("--json", "json_path", type=click.Path(dir_okay=False), default=None)

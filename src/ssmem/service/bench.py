@@ -34,6 +34,7 @@ class BenchConfig:
     budget: int = 512
     read_every: int = 2
     concurrency: int = 50
+    rate: float = 0.0  # target events/s over all sessions (0 = as fast as the server goes)
     url: str | None = None
     data_dir: str | None = None
 
@@ -87,15 +88,19 @@ async def _session(
     http: httpx.AsyncClient,
     cfg: BenchConfig,
     idx: int,
+    sid: str,
     gate: asyncio.Semaphore,
     ingest_s: list[float],
     read_s: list[float],
     bar: tqdm,
 ) -> None:
-    resp = await http.post("/v1/sessions", json={"system": cfg.system, "name": f"bench-{idx}"})
-    resp.raise_for_status()
-    sid = resp.json()["id"]
+    # Paced (open loop) when a rate is set: session idx sends a batch every `interval`
+    # seconds, staggered, so latencies measure the server at that load, not a queue we made.
+    interval = cfg.sessions * cfg.batch / cfg.rate if cfg.rate > 0 else 0.0
+    t_start = time.perf_counter() + interval * idx / cfg.sessions
     for b, start in enumerate(range(0, cfg.events, cfg.batch)):
+        if interval:
+            await asyncio.sleep(max(0.0, t_start + b * interval - time.perf_counter()))
         events = [
             {
                 "seq": s,
@@ -129,12 +134,20 @@ async def _load(url: str, key: str, cfg: BenchConfig) -> dict[str, Any]:
     )
     headers = {"Authorization": f"Bearer {key}"}
     async with httpx.AsyncClient(base_url=url, headers=headers, limits=limits, timeout=120) as http:
+        sids = []
+        for i in range(cfg.sessions):  # created before the clock starts
+            resp = await http.post("/v1/sessions", json={"system": cfg.system, "name": f"b{i}"})
+            resp.raise_for_status()
+            sids.append(resp.json()["id"])
         with tqdm(
             total=cfg.sessions * cfg.events, desc="events", unit="ev", file=sys.stderr
         ) as bar:
             t0 = time.perf_counter()
             await asyncio.gather(
-                *(_session(http, cfg, i, gate, ingest_s, read_s, bar) for i in range(cfg.sessions))
+                *(
+                    _session(http, cfg, i, sid, gate, ingest_s, read_s, bar)
+                    for i, sid in enumerate(sids)
+                )
             )
             wall = time.perf_counter() - t0
     total = cfg.sessions * cfg.events
@@ -184,6 +197,7 @@ def format_report(r: dict[str, Any]) -> str:
     rows = [
         ("sessions × events", f"{c['sessions']} × {c['events']} (batch {c['batch']})"),
         ("system", c["system"]),
+        ("target rate", f"{c['rate']:,.0f} events/s" if c["rate"] else "unpaced (max)"),
         ("ingest events/s", f"{r['ingest_events_per_s']:,.0f}"),
         ("ingest p50/p95/p99 ms", "/".join(str(v) for v in r["ingest_ms"].values())),
         ("memory read p50/p95/p99 ms", "/".join(str(v) for v in r["read_ms"].values())),

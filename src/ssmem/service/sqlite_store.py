@@ -22,6 +22,10 @@ class SqliteStore(Store):
         "blob": "BLOB",
     }
 
+    # SQLite has one writer at a time; waiting on a Python lock wakes the next writer at once,
+    # where SQLite's busy handler would sleep and poll.
+    serial_writes = True
+
     def __init__(self, path: str, synchronous: str = "FULL") -> None:
         super().__init__()
         if synchronous.upper() not in SYNC_MODES:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager, nullcontext, suppress
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -85,11 +85,13 @@ class Store:
     """Portable SQL over a DB-API connection per thread. Subclasses implement the hooks."""
 
     types: ClassVar[dict[str, str]] = {"autoid": "", "float": "", "blob": ""}
+    serial_writes = False  # queue writers on an in-process lock (one-writer databases)
 
     def __init__(self) -> None:
         self._local = threading.local()
         self._all: list[Any] = []
         self._lock = threading.Lock()
+        self._write_lock = threading.Lock()
 
     # -- backend hooks -------------------------------------------------------------------
     def _connect(self) -> Any:
@@ -114,14 +116,15 @@ class Store:
     @contextmanager
     def tx(self, write: bool = False) -> Iterator[Any]:
         conn = self._conn()
-        self._begin(conn, write)
-        cur = conn.cursor()
-        try:
-            yield _Cursor(cur, self._sql)
-        except BaseException:
-            conn.rollback()
-            raise
-        conn.commit()
+        with self._write_lock if write and self.serial_writes else nullcontext():
+            self._begin(conn, write)
+            cur = conn.cursor()
+            try:
+                yield _Cursor(cur, self._sql)
+            except BaseException:
+                conn.rollback()
+                raise
+            conn.commit()
 
     def close(self) -> None:
         with self._lock:
