@@ -13,8 +13,9 @@ from ssmem.errors import InputError
 from ssmem.ssm import load_model, load_state, save_model, save_state
 
 
-def test_step_snapshot_restore_continue_is_bit_exact(model, inputs, tmp_path) -> None:
-    x = inputs(3, 30)
+@pytest.mark.parametrize("batch", [1, 3])
+def test_step_snapshot_restore_continue_is_bit_exact(model, inputs, tmp_path, batch) -> None:
+    x = inputs(batch, 30)
     with torch.no_grad():
         state, ys = None, []
         for t in range(30):

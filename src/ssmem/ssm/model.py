@@ -2,7 +2,8 @@
 d_model vectors to a sequence of d_model vectors, with a fixed-size recurrent state.
 
 Read top to bottom: RMSNorm, the causal conv, one MambaBlock, then MambaModel. The scan
-itself lives in scan.py (reference, chunked, one step -- the same function three ways).
+itself lives in scan.py (reference, chunked, one step -- the same function three ways); the
+state each layer carries is its last d_conv-1 conv inputs (B, K-1, Di) and h (B, N, Di).
 
 Glossary (code name -> paper symbol, Gu & Dao 2023):
     d_model  D     residual width         d_inner  E·D   expanded width (channels)
