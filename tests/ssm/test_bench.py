@@ -63,3 +63,10 @@ def test_bad_width_is_a_usage_error(capsys) -> None:
     with pytest.raises(SystemExit) as exit_:
         main(["bench-ssm", "--d-model", "2"])
     assert exit_.value.code == 2
+
+
+def test_json_into_a_missing_directory_fails_before_running(tmp_path, capsys) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["bench-ssm", "--quick", "--json", str(tmp_path / "no" / "x.json")])
+    assert exit_.value.code == 2
+    assert "--json" in capsys.readouterr().err

@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from ssmem.errors import InputError
 from ssmem.ssm.bench import BenchConfig, run_bench
 
 
@@ -76,6 +77,8 @@ def bench_ssm_cmd(
 ) -> None:
     """Speed and memory of the SSM (reference scan, chunked scan, step) next to nn.GRU and a
     causal Transformer layer with a KV cache. Progress goes to stderr, the table to stdout."""
+    if json_path is not None and not json_path.parent.is_dir():
+        raise InputError("directory does not exist", path=str(json_path.parent), field="--json")
     cfg = BenchConfig.quick(threads) if quick else BenchConfig(threads=threads)
     if d_models:
         cfg.d_models = tuple(d_models)
