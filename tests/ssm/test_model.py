@@ -100,6 +100,7 @@ def test_streams_in_a_batch_are_independent(model, inputs) -> None:
         y_t1, _ = model.step(x[1:2, 0], s_batch.select(1))
     torch.testing.assert_close(y_batch[1:2], y_one, **TOL)
     torch.testing.assert_close(y_t[1:2], y_t1, **TOL)
+    assert torch.equal(s_batch.select(-1).ssm[0], s_batch.ssm[0][2:3])
     merged = SSMState.cat([s_batch.select(0), s_batch.select(slice(1, 3))])
     assert all(torch.equal(a, b) for a, b in zip(merged.ssm, s_batch.ssm, strict=True))
 

@@ -79,8 +79,9 @@ class SSMState:
 
     def select(self, index: int | slice | Tensor) -> SSMState:
         """The state of a subset of the batch's streams (index along the batch dimension)."""
-        if isinstance(index, int):
-            index = slice(index, index + 1)
+        if isinstance(index, int):  # keep the batch dimension; -1 is the last stream
+            i = index % self.batch_size if self.batch_size else index
+            index = slice(i, i + 1)
         return SSMState(tuple(t[index] for t in self.conv), tuple(t[index] for t in self.ssm))
 
     @staticmethod
