@@ -78,6 +78,12 @@ def rss_bytes(pid: int) -> int:
     return 0
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (robust to other load, unlike latency)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def pct(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
@@ -179,7 +185,11 @@ def run_bench(cfg: BenchConfig) -> dict[str, Any]:
             )
             r.raise_for_status()
             key = r.json()["api_key"]
+        cpu0 = cpu_seconds(proc.pid) if proc else 0.0
         report = asyncio.run(_load(url, key, cfg))
+        if proc:
+            cpu = cpu_seconds(proc.pid) - cpu0
+            report["server_cpu_ms_per_event"] = round(1000 * cpu / report["events"], 3)
         report["server_rss_mb"] = round(rss_bytes(proc.pid) / 2**20, 1) if proc else None
         report["config"] = asdict(cfg)
         report["cpus"] = os.cpu_count()
@@ -203,5 +213,6 @@ def format_report(r: dict[str, Any]) -> str:
         ("memory read p50/p95/p99 ms", "/".join(str(v) for v in r["read_ms"].values())),
         ("memory reads", str(r["memory_reads"])),
         ("server RSS MB", str(r["server_rss_mb"])),
+        ("server CPU ms per event", str(r.get("server_cpu_ms_per_event"))),
     ]
     return "\n".join(f"| {k} | {v} |" for k, v in [("metric", "value"), ("---", "---"), *rows])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated
 
+from anyio import to_thread
 from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
@@ -36,7 +37,9 @@ class Tenant:
     name: str
 
 
-def services(request: Request) -> Services:
+# Dependencies are `async def` on purpose: FastAPI runs a sync dependency in a worker thread,
+# and a thread hop per dependency per request costs more than these cheap calls themselves.
+async def services(request: Request) -> Services:
     return request.app.state.services
 
 
@@ -44,13 +47,15 @@ def api_key_of(creds: HTTPAuthorizationCredentials | None, x_api_key: str | None
     return creds.credentials if creds is not None else x_api_key
 
 
-def tenant(
+async def tenant(
     svc: Annotated[Services, Depends(services)],
     creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
     x_api_key: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> Tenant:
     """The caller's tenant (401 without a valid key), charged one request of its rate."""
-    tid, name = svc.tenants.resolve(api_key_of(creds, x_api_key))
+    key = api_key_of(creds, x_api_key)
+    hit = svc.tenants.cached(key)  # known keys: no database, no thread
+    tid, name = hit if hit is not None else await to_thread.run_sync(svc.tenants.resolve, key)
     svc.limiter.take(tid)
     return Tenant(tid, name)
 

@@ -42,6 +42,13 @@ class Tenants:
         self.store.add_key(tid, hash_key(key), time.time())
         return tid, key
 
+    def cached(self, key: str | None) -> tuple[int, str] | None:
+        """(tenant id, name) if this key was resolved before, else None (no database call)."""
+        if not key:
+            return None
+        with self._lock:
+            return self._cache.get(hash_key(key))
+
     def resolve(self, key: str | None) -> tuple[int, str]:
         """(tenant id, name) for a key, or a 401 ApiError."""
         if not key:
