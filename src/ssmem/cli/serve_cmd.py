@@ -15,19 +15,60 @@ from ssmem.service.settings import load_settings
 @click.option("--host", default=None, help="Bind address [127.0.0.1].")
 @click.option("--port", type=click.IntRange(0, 65535), default=None, help="Port [8080].")
 @click.option("--data-dir", default=None, help="Where the SQLite database lives [./ssmem-data].")
-@click.option("--db-url", default=None, help="postgresql://... to use PostgreSQL instead.")
-@click.option("--snapshot-every", type=click.IntRange(min=0), default=None)
-@click.option("--max-live-sessions", type=click.IntRange(min=1), default=None)
-@click.option("--rate-per-s", type=click.FloatRange(min=0), default=None, help="0 = no limit.")
-@click.option("--rate-burst", type=click.IntRange(min=1), default=None)
-@click.option("--max-batch-events", type=click.IntRange(min=1), default=None)
-@click.option("--max-event-bytes", type=click.IntRange(min=1), default=None)
-@click.option("--max-request-bytes", type=click.IntRange(min=1), default=None)
+@click.option(
+    "--db-url",
+    default=None,
+    help="postgresql://... to use PostgreSQL (with a password: use SSMEM_DB_URL instead).",
+)
+@click.option(
+    "--snapshot-every",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Events between automatic snapshots [1000]; 0 = only on request.",
+)
+@click.option(
+    "--max-live-sessions",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Sessions kept in RAM [1000]; others are restored on demand.",
+)
+@click.option(
+    "--rate-per-s",
+    type=click.FloatRange(min=0),
+    default=None,
+    help="Requests/s per tenant [200]; 0 = no limit.",
+)
+@click.option(
+    "--rate-burst",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Requests a tenant may send at once [400].",
+)
+@click.option(
+    "--max-batch-events", type=click.IntRange(min=1), default=None, help="Events per batch [1000]."
+)
+@click.option(
+    "--max-event-bytes",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Bytes of one event as JSON [262144].",
+)
+@click.option(
+    "--max-request-bytes",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Bytes of a request body or WebSocket message [4194304].",
+)
 @click.option("--log-level", type=click.Choice(["debug", "info", "warning", "error"]))
 @click.option("--llm-backend", default=None, help="Enables /answer: local, a model name, openai.")
 @click.option("--llm-base-url", default=None, help="Endpoint for --llm-backend openai.")
-@click.option("--llm-model", default=None)
-@click.option("--llm-threads", type=click.IntRange(min=1), default=None)
+@click.option("--llm-model", default=None, help="Model name for --llm-backend openai.")
+@click.option(
+    "--llm-threads",
+    type=click.IntRange(min=1),
+    default=None,
+    help="CPU threads of a local reader [1].",
+)
 def serve_cmd(config: str | None, **flags: object) -> None:
     """Run the memory service (HTTP + WebSocket) until interrupted.
 
