@@ -48,7 +48,7 @@ class BenchConfig:
         return cls(
             threads=threads,
             step_count=300,
-            kv_history=1024,
+            kv_history=512,
             memory_steps=(10_000, 100_000),
             memory_lengths=(1024, 4096, 16384),
         )
