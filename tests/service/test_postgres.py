@@ -63,6 +63,11 @@ def test_api_on_postgres(pg_server, replay):
     with pytest.raises(ServiceError) as err:
         other.memory(sid)
     assert err.value.status == 404
+    # Inputs PostgreSQL rejects in TEXT (NUL) must be 4xx or stored escaped, never a 500.
+    assert c.http.get("/v1/sessions/%00" + sid[1:]).status_code == 404
+    assert c.http.post("/v1/sessions", json={"name": "a\u0000"}).status_code == 422
+    nul = c.ingest(sid, [{"text": "x\u0000y", "source": "s\u0000", "meta": {"k\u0000": "v"}}])
+    assert nul["accepted"] == 1 and c.events(sid, after=20)[0].text == "x\u0000y"
     c.delete_session(sid)
     assert c.sessions() == []
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import secrets
 import threading
 import time
@@ -30,6 +31,7 @@ from ssmem.service.store import SessionRow, SnapshotRow, StaleWrite, Store
 from ssmem.systems import SYSTEMS, Context, MemorySystem, make_system
 
 log = logging.getLogger("ssmem.service")
+SESSION_ID = re.compile(r"[0-9a-f]{32}")  # secrets.token_hex(16); anything else cannot exist
 
 
 @dataclass
@@ -74,7 +76,7 @@ class SessionManager:
 
     def row(self, tenant_id: int, sid: str) -> SessionRow:
         """The tenant's session, or 404 (also for another tenant's id: existence never leaks)."""
-        row = self.store.get_session(sid, tenant_id) if len(sid) <= 64 else None
+        row = self.store.get_session(sid, tenant_id) if SESSION_ID.fullmatch(sid) else None
         if row is None:
             raise not_found("session", "session_id")
         return row
@@ -208,14 +210,16 @@ class SessionManager:
                 self._live.move_to_end(row.id)
                 return hit
             loading = self._loading.setdefault(row.id, threading.Lock())
-        with loading:  # one restore per session, others wait for it
+        try:
+            with loading:  # one restore per session, others wait for it
+                with self._lock:
+                    hit = self._live.get(row.id)
+                if hit is None:
+                    hit = Live(row, self.restore(row))
+                    self._remember(hit)
+        finally:
             with self._lock:
-                hit = self._live.get(row.id)
-            if hit is None:
-                hit = Live(row, self.restore(row))
-                self._remember(hit)
-        with self._lock:
-            self._loading.pop(row.id, None)
+                self._loading.pop(row.id, None)
         return hit
 
     def restore(self, row: SessionRow) -> MemorySystem:
