@@ -56,6 +56,11 @@ def test_every_session_endpoint_hides_other_tenants(server, victim):
             assert r.status_code == 404, (method, path, target, r.status_code, r.text)
             assert "alice" not in r.text
     assert bob.sessions() == []
+    own = bob.create_session()["id"]  # bob's own session cannot reach alice's snapshot ids
+    for snap in a.snapshots(sid):
+        assert bob.http.get(f"/v1/sessions/{own}/snapshots/{snap['id']}").status_code == 404
+        diff = {"from": snap["id"], "to": snap["id"]}
+        assert bob.http.get(f"/v1/sessions/{own}/snapshots/diff", params=diff).status_code == 404
     after = (a.session(sid), [e.to_dict() for e in a.events(sid)], a.snapshots(sid))
     assert after == before
 
