@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from ssmem.bench.runner import BenchConfig, run_bench
+from ssmem.bench.runner import BenchConfig, jobs_of, run_bench, run_matrix
 from ssmem.bench.streams import StreamOptions
 from ssmem.cli.main import main
 from ssmem.errors import InputError
@@ -73,3 +73,36 @@ def test_cli_rejects_bad_options_with_exit_code_2(tmp_path, capsys):
             main(["bench", *args, "--out", str(tmp_path / "x")])
         assert exc.value.code == 2
         assert capsys.readouterr().err.startswith("ssmem: error:")
+
+
+def test_a_failing_system_is_reported_and_the_rest_still_runs():
+    class Broken(WindowMemory):
+        name = "broken"
+
+        def context(self, query, budget):
+            raise RuntimeError("boom")
+
+    register("broken", lambda counter: Broken(counter))
+    try:
+        cfg = BenchConfig(("window", "broken"), ("meeting",), (600,), (64,), (0,), workers=1)
+        rows, errors = run_matrix(cfg, progress=False)
+    finally:
+        SYSTEMS.pop("broken")
+    assert [r["system"] for r in rows] == ["window"]
+    assert len(errors) == 1 and "broken/meeting/600" in errors[0] and "boom" in errors[0]
+
+
+def test_limits_skip_cells_and_say_so():
+    cfg = BenchConfig(
+        ("window", "full"),
+        ("meeting", "locomo"),
+        (600, 2000),
+        (64,),
+        (0,),
+        limits={"full": (("meeting",), 600)},
+    )
+    run, skipped = jobs_of(cfg)
+    assert {(j.system, j.family, j.length) for j in run if j.system == "full"} == {
+        ("full", "meeting", 600)
+    }
+    assert {(j.family, j.length) for j in skipped} == {("meeting", 2000), ("locomo", 0)}

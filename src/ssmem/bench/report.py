@@ -65,6 +65,13 @@ def summary_markdown(results: dict[str, Any]) -> str:
         "seeds.",
         "",
     ]
+    if meta.get("errors"):
+        lines += ["**Failed runs** (not in the tables): " + "; ".join(meta["errors"]), ""]
+    if meta.get("skipped"):
+        skipped = sorted(
+            {f"{j['system']}: {j['family']} at {j['length'] or 'full'}" for j in meta["skipped"]}
+        )
+        lines += ["Not run (limited to keep the matrix short): " + "; ".join(skipped) + ".", ""]
     for metric in (
         "answerable",
         "evidence_recall",

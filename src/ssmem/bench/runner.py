@@ -33,6 +33,9 @@ class BenchConfig:
     threads: int = 1  # torch threads per worker (1 is fastest on a shared machine)
     reader: str | None = None
     streams: StreamOptions = field(default_factory=StreamOptions)
+    # system -> (families, max stream tokens) it is limited to; for systems too slow for the
+    # whole matrix (e.g. summary's LLM call per write in --quick). Skips are listed in meta.
+    limits: dict[str, tuple[tuple[str, ...], int]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         from ssmem.systems import SYSTEMS
@@ -49,15 +52,20 @@ class BenchConfig:
             raise InputError("--workers and --threads must be >= 1")
 
 
+GENERATED = ("meeting", "coding", "agent", "incident")
+
+
 def quick_config(systems: tuple[str, ...]) -> BenchConfig:
-    """The `--quick` matrix: small, every family, two budgets (see README "Benchmark")."""
+    """The `--quick` matrix: every family, two lengths, two budgets, one seed; systems that
+    write with an LLM (summary) only on the generated families at 2k tokens."""
     return BenchConfig(
         systems=systems,
-        families=("meeting", "coding", "agent", "incident", "locomo", "babilong", "bgl"),
+        families=(*GENERATED, "locomo", "babilong", "bgl"),
         lengths=(2000, 8000),
         budgets=(256, 1024),
         seeds=(0,),
-        streams=StreamOptions(locomo_questions=60, bgl_questions=16),
+        streams=StreamOptions(locomo_questions=40, bgl_questions=16),
+        limits={"summary": (GENERATED, 2000)},
     )
 
 
@@ -69,14 +77,24 @@ class Job:
     seed: int
 
 
-def jobs_of(cfg: BenchConfig) -> list[Job]:
+def allowed(cfg: BenchConfig, job: Job) -> bool:
+    if job.system not in cfg.limits:
+        return True
+    families, max_tokens = cfg.limits[job.system]
+    return job.family in families and 0 < job.length <= max_tokens
+
+
+def jobs_of(cfg: BenchConfig) -> tuple[list[Job], list[Job]]:
+    """(jobs to run, longest first; jobs skipped by `cfg.limits`)."""
     jobs = []
     for fam in cfg.families:
         lengths = cfg.lengths if length_matters(fam) else (0,)
         for length in lengths:
             for seed in cfg.seeds:
                 jobs.extend(Job(s, fam, length, seed) for s in cfg.systems)
-    return sorted(jobs, key=lambda j: -(j.length or 30_000))  # longest first
+    run = [j for j in jobs if allowed(cfg, j)]
+    skipped = [j for j in jobs if not allowed(cfg, j)]
+    return sorted(run, key=lambda j: -(j.length or 30_000)), skipped
 
 
 @lru_cache(maxsize=1)
@@ -137,18 +155,41 @@ def _git_commit() -> str:
         return "unknown"
 
 
-def run_matrix(cfg: BenchConfig, progress: bool = True) -> list[dict[str, Any]]:
+def _safe_run(job: Job, cfg: BenchConfig) -> list[dict[str, Any]] | str:
+    """A job's rows, or the one-line error that stopped it (a broken system must not take the
+    whole matrix down; its failure is reported in meta["errors"] and the exit code)."""
+    try:
+        return run_job(job, cfg)
+    except InputError:
+        raise
+    except Exception as err:  # reported in meta["errors"], not swallowed
+        return (
+            f"{job.system}/{job.family}/{job.length}/seed {job.seed}: {type(err).__name__}: {err}"
+        )
+
+
+def run_matrix(cfg: BenchConfig, progress: bool = True) -> tuple[list[dict[str, Any]], list[str]]:
+    """(result rows, errors of jobs that failed)."""
     from tqdm import tqdm
 
-    jobs = jobs_of(cfg)
+    jobs, _ = jobs_of(cfg)
     rows: list[dict[str, Any]] = []
+    errors: list[str] = []
+
+    def collect(job: Job, out: list[dict[str, Any]] | str) -> None:
+        if isinstance(out, str):
+            errors.append(out)
+            tqdm.write(f"ssmem bench: failed: {out}", file=sys.stderr)
+        else:
+            rows.extend(out)
+        bar.set_postfix_str(f"{job.system}/{job.family}/{job.length}")
+        bar.update()
+
     bar = tqdm(total=len(jobs), desc="bench", unit="run", file=sys.stderr, disable=not progress)
     if cfg.workers == 1:
         _init_worker(cfg.threads)
         for job in jobs:
-            bar.set_postfix_str(f"{job.system}/{job.family}/{job.length}")
-            rows.extend(run_job(job, cfg))
-            bar.update()
+            collect(job, _safe_run(job, cfg))
     else:
         import multiprocessing as mp
 
@@ -158,18 +199,15 @@ def run_matrix(cfg: BenchConfig, progress: bool = True) -> list[dict[str, Any]]:
             initializer=_init_worker,
             initargs=(cfg.threads,),
         ) as pool:
-            futures = {pool.submit(run_job, j, cfg): j for j in jobs}
+            futures = {pool.submit(_safe_run, j, cfg): j for j in jobs}
             for fut in as_completed(futures):
-                j = futures[fut]
-                bar.set_postfix_str(f"{j.system}/{j.family}/{j.length}")
-                rows.extend(fut.result())
-                bar.update()
+                collect(futures[fut], fut.result())
     bar.close()
     key = {s: i for i, s in enumerate(cfg.systems)}
-    return sorted(
-        rows,
-        key=lambda r: (r["family"], key[r["system"]], r["stream_tokens"], r["budget"], r["seed"]),
+    rows.sort(
+        key=lambda r: (r["family"], key[r["system"]], r["stream_tokens"], r["budget"], r["seed"])
     )
+    return rows, errors
 
 
 def run_bench(cfg: BenchConfig, out: Path, command: str, progress: bool = True) -> dict:
@@ -179,7 +217,7 @@ def run_bench(cfg: BenchConfig, out: Path, command: str, progress: bool = True) 
 
     out.mkdir(parents=True, exist_ok=True)
     t = time.perf_counter()
-    rows = run_matrix(cfg, progress)
+    rows, errors = run_matrix(cfg, progress)
     meta = {
         "command": command,
         "git_commit": _git_commit(),
@@ -189,6 +227,8 @@ def run_bench(cfg: BenchConfig, out: Path, command: str, progress: bool = True) 
         "tokenizer": default_counter().name,
         "wall_s": round(time.perf_counter() - t, 1),
         "config": asdict(cfg),
+        "skipped": [asdict(j) for j in jobs_of(cfg)[1]],
+        "errors": errors,
     }
     results = {"runs": rows, "meta": meta}
     (out / "results.json").write_text(json.dumps(results, indent=1, sort_keys=False))

@@ -10,6 +10,9 @@ import click
 
 from ssmem.errors import InputError
 
+# --quick's systems when --systems is not given (the ablations belong to the full run).
+QUICK_SYSTEMS = ("window", "full", "rag", "summary", "ssm", "hybrid")
+
 
 def _ints(value: str | None, what: str) -> tuple[int, ...] | None:
     if value is None:
@@ -26,7 +29,12 @@ def _names(value: str | None) -> tuple[str, ...] | None:
 
 @click.command("bench")
 @click.option("--quick", is_flag=True, help="The small matrix (< 3 min on 2 quiet cores).")
-@click.option("--systems", help="Comma-separated systems (default: every registered one).")
+@click.option(
+    "--systems",
+    help="Comma-separated systems (default: every registered one; with --quick: "
+    + ", ".join(QUICK_SYSTEMS)
+    + ").",
+)
 @click.option("--families", help="meeting,coding,agent,incident,locomo,babilong,bgl (default all).")
 @click.option("--lengths", help="Stream lengths in tokens, e.g. 2000,32000,1000000.")
 @click.option("--budgets", help="Context budgets in tokens, e.g. 256,1024,4096.")
@@ -65,7 +73,7 @@ def bench_cmd(
             raise InputError(f"--reader {reader}: the LLM layer is not available ({err})") from None
     chosen = _names(systems) or tuple(SYSTEMS)
     if quick:
-        cfg = quick_config(chosen)
+        cfg = quick_config(_names(systems) or tuple(s for s in QUICK_SYSTEMS if s in SYSTEMS))
     else:
         cfg = BenchConfig(
             systems=chosen,
@@ -76,7 +84,7 @@ def bench_cmd(
             streams=StreamOptions(haystack=haystack),
         )
     overrides = {
-        "systems": chosen,
+        "systems": _names(systems),
         "families": _names(families),
         "lengths": _ints(lengths, "lengths"),
         "budgets": _ints(budgets, "budgets"),
@@ -92,6 +100,11 @@ def bench_cmd(
     )
     command = "ssmem " + " ".join(shlex.quote(a) for a in sys.argv[1:])
     results = run_bench(cfg, out, command)
+    if results["meta"]["errors"]:
+        raise click.ClickException(
+            f"{len(results['meta']['errors'])} runs failed (see {out}/summary.md): "
+            + results["meta"]["errors"][0]
+        )
     click.echo(
         f"{len(results['runs'])} runs in {results['meta']['wall_s']} s -> "
         f"{out}/results.json, summary.md, *.png"
