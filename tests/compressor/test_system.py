@@ -78,7 +78,7 @@ def test_no_llm_calls_and_state_is_bounded() -> None:
     big.ingest(generate("incident", "eval", 1_000_003, 40_000).events)
     assert big.stats().llm_calls == 0
     # The recurrent state is fixed-size; slots are capped by max_slots.
-    assert big.state.nbytes() == small.state.nbytes()
+    assert big.state.nbytes == small.state.nbytes
     assert len(big.materializer.slots) <= big.materializer.config.max_slots
 
 

@@ -105,7 +105,7 @@ class SSMMemory:
         """M latent memory vectors (M = d_state, D = d_inner) from the last layer's SSM state."""
         if self.state is None:
             return np.zeros((0, 0), dtype=np.float32)
-        return self.state.ssm[-1][0].transpose(0, 1).contiguous().numpy().copy()
+        return self.state.ssm[-1][0].contiguous().numpy().copy()
 
     def context(self, query: str, budget: int) -> Context:
         check_budget(budget)
@@ -123,7 +123,7 @@ class SSMMemory:
 
     def state_bytes(self) -> int:
         """Bytes of the recurrent state plus the bounded slot table (text and vectors)."""
-        ssm = self.state.nbytes() if self.state is not None else 0
+        ssm = self.state.nbytes if self.state is not None else 0
         slots = sum(
             s.key.nbytes
             + s.text_vec.nbytes
