@@ -55,8 +55,12 @@ class Client:
         return resp
 
     # -- sessions ------------------------------------------------------------------------
-    def create_session(self, system: str = "window", name: str = "") -> dict[str, Any]:
-        return self._call("POST", "/v1/sessions", json={"system": system, "name": name}).json()
+    def create_session(
+        self, system: str = "window", name: str = "", budget: int | None = None
+    ) -> dict[str, Any]:
+        """A new session; `budget` is its default read budget (server default if None)."""
+        body = {"system": system, "name": name, "budget": budget}
+        return self._call("POST", "/v1/sessions", json=body).json()
 
     def sessions(self, limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
         params = {"limit": limit, "offset": offset}

@@ -51,6 +51,18 @@ def test_ingest_then_read_memory_equals_replay(server, replay):
     assert ctx["tokens"] <= 8 and ctx["system"] == "window"
 
 
+def test_session_budget_is_the_default_for_reads(server):
+    c = server.tenant()
+    sid = c.create_session(budget=6)["id"]
+    assert c.session(sid)["budget"] == 6
+    c.ingest(sid, [ev(i, f"a fairly long line of text number {i}") for i in range(5)])
+    assert c.memory(sid)["budget"] == 6 and c.memory(sid)["tokens"] <= 6
+    assert c.memory(sid, budget=100)["budget"] == 100
+    with pytest.raises(ServiceError) as err:
+        c.create_session(budget=10**9)
+    assert err.value.status == 422 and err.value.field == "budget"
+
+
 def test_retried_batch_by_seq_is_not_ingested_twice(server):
     c = server.tenant()
     sid = c.create_session()["id"]

@@ -53,14 +53,17 @@ class SessionManager:
         self._lock = threading.Lock()
 
     # -- sessions ------------------------------------------------------------------------
-    def create(self, tenant_id: int, name: str, system: str) -> SessionRow:
+    def create(
+        self, tenant_id: int, name: str, system: str, budget: int | None = None
+    ) -> SessionRow:
         if system not in SYSTEMS:
             raise ApiError(
                 422, f"unknown system (available: {', '.join(sorted(SYSTEMS))})", "system"
             )
         mem = self._build(system)
         sid = secrets.token_hex(16)
-        row = SessionRow(sid, tenant_id, name, system, time.time(), -1, 0, 0, eventlog.genesis(sid))
+        head = (-1, 0, 0, eventlog.genesis(sid))  # empty: last_seq, events, batches, chain
+        row = SessionRow(sid, tenant_id, name, system, time.time(), *head, budget)
         self.store.create_session(row)
         self._remember(Live(row, mem))
         return row

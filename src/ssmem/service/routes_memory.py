@@ -18,7 +18,10 @@ answer_router = APIRouter(
 )
 
 
-def _budget(svc: Svc, budget: int | None) -> int:
+def _budget(svc: Svc, caller: Caller, sid: str, budget: int | None) -> int:
+    """The request's budget, else the session's, else the server default."""
+    if budget is None:
+        budget = svc.manager.row(caller.id, sid).budget
     b = svc.settings.default_budget if budget is None else budget
     if b > svc.settings.lim.max_budget:
         raise ApiError(422, f"budget {b} > max_budget {svc.settings.lim.max_budget}", "budget")
@@ -27,7 +30,7 @@ def _budget(svc: Svc, budget: int | None) -> int:
 
 def _context(svc: Svc, caller: Caller, sid: str, query: str, budget: int | None) -> ContextOut:
     check_text(query, "query", 10_000)
-    ctx = svc.manager.context(caller.id, sid, query, _budget(svc, budget))
+    ctx = svc.manager.context(caller.id, sid, query, _budget(svc, caller, sid, budget))
     stats = svc.manager.stats(caller.id, sid)
     return ContextOut(**ctx.to_dict(), text=ctx.render(), stats=stats)
 
@@ -65,5 +68,5 @@ def answer(session_id: SessionId, body: ContextRequest, svc: Svc, caller: Caller
     check_text(body.query, "query", 10_000)
     if not body.query.strip():
         raise ApiError(422, "a question is required", "query")
-    budget = _budget(svc, body.budget)
+    budget = _budget(svc, caller, session_id, body.budget)
     return AnswerOut(**svc.manager.answer(caller.id, session_id, body.query, budget, svc.reader))

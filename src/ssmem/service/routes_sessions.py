@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Path, Query, Response
 
 from ssmem.service.deps import Caller, Svc
-from ssmem.service.errors import check_text
+from ssmem.service.errors import ApiError, check_text
 from ssmem.service.eventlog import event_from_body
 from ssmem.service.schemas import (
     ErrorOut,
@@ -33,6 +33,7 @@ def session_out(row: SessionRow) -> SessionOut:
         created=row.created,
         events=row.n_events,
         last_seq=row.last_seq if row.last_seq >= 0 else None,
+        budget=row.budget,
         chain=row.chain,
     )
 
@@ -41,7 +42,9 @@ def session_out(row: SessionRow) -> SessionOut:
 def create_session(body: SessionCreate, svc: Svc, caller: Caller) -> SessionOut:
     check_text(body.name, "name")
     check_text(body.system, "system")
-    return session_out(svc.manager.create(caller.id, body.name, body.system))
+    if body.budget is not None and body.budget > svc.settings.lim.max_budget:
+        raise ApiError(422, f"budget > max_budget {svc.settings.lim.max_budget}", "budget")
+    return session_out(svc.manager.create(caller.id, body.name, body.system, body.budget))
 
 
 @router.get("", response_model=SessionList)

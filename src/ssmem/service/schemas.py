@@ -20,6 +20,12 @@ class Strict(BaseModel):
 class SessionCreate(Strict):
     name: str = Field("", max_length=200, pattern=NAME, description="A label for people.")
     system: str = Field("window", max_length=64, description="A registered memory system.")
+    budget: int | None = Field(
+        None,
+        ge=0,
+        le=1 << 31,
+        description="Default read budget (null: the server default).",
+    )
 
 
 class SessionOut(BaseModel):
@@ -29,6 +35,7 @@ class SessionOut(BaseModel):
     created: float
     events: int
     last_seq: int | None
+    budget: int | None
     chain: str = Field(description="Hash-chain head over every committed event.")
 
 

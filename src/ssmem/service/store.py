@@ -21,7 +21,7 @@ CREATE TABLE IF NOT EXISTS api_keys (
 CREATE TABLE IF NOT EXISTS sessions (
   id TEXT PRIMARY KEY, tenant_id BIGINT NOT NULL, name TEXT NOT NULL, system TEXT NOT NULL,
   created {float} NOT NULL, last_seq BIGINT NOT NULL, n_events BIGINT NOT NULL,
-  n_batches BIGINT NOT NULL, chain TEXT NOT NULL);
+  n_batches BIGINT NOT NULL, chain TEXT NOT NULL, budget BIGINT);
 CREATE INDEX IF NOT EXISTS sessions_tenant ON sessions (tenant_id, created);
 CREATE TABLE IF NOT EXISTS events (
   session_id TEXT NOT NULL, seq BIGINT NOT NULL, batch BIGINT NOT NULL, body TEXT NOT NULL,
@@ -36,7 +36,7 @@ CREATE TABLE IF NOT EXISTS snapshots (
 CREATE INDEX IF NOT EXISTS snapshots_session ON snapshots (session_id, upto_seq);
 """
 
-SESSION_COLS = "id, tenant_id, name, system, created, last_seq, n_events, n_batches, chain"
+SESSION_COLS = "id, tenant_id, name, system, created, last_seq, n_events, n_batches, chain, budget"
 SNAP_COLS = "id, session_id, upto_seq, n_events, created, chain, checksum, rendering, "
 SNAP_COLS += "state_bytes, status"
 
@@ -56,6 +56,7 @@ class SessionRow:
     n_events: int
     n_batches: int
     chain: str  # hash-chain head over every stored event
+    budget: int | None = None  # default read budget of this session (None: server default)
 
 
 @dataclass(frozen=True)
@@ -176,7 +177,7 @@ class Store:
     def create_session(self, row: SessionRow) -> None:
         with self.tx(write=True) as c:
             c.execute(
-                f"INSERT INTO sessions ({SESSION_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                f"INSERT INTO sessions ({SESSION_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 tuple(row.__dict__.values()),
             )
 
@@ -234,6 +235,7 @@ class Store:
             head.n_events + len(rows),
             head.n_batches + (1 if rows else 0),
             last.chain if last else head.chain,
+            head.budget,
         )
         head_key = (head.id, head.last_seq, head.chain)
         with self.tx(write=True) as c:
