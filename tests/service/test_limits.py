@@ -101,3 +101,19 @@ def test_rate_limit_is_429_with_retry_after(make_server):
     assert _err(r, 429)["code"] == "rate_limited" and int(r.headers["Retry-After"]) >= 1
     other = srv.tenant()  # buckets are per tenant
     assert other.http.get("/v1/sessions").status_code == 200
+
+
+def test_websocket_message_over_the_limit_closes_with_1009(small):
+    from websockets.exceptions import ConnectionClosed
+    from websockets.sync.client import connect
+
+    c = small.tenant()
+    sid = c.create_session()["id"]
+    url = small.url.replace("http://", "ws://") + f"/v1/sessions/{sid}/stream"
+    with connect(url, additional_headers={"Authorization": c.http.headers["Authorization"]}) as ws:
+        ws.recv()
+        ws.send('{"events": [{"text": "' + "x" * 30_000 + '"}]}')
+        with pytest.raises(ConnectionClosed) as closed:
+            ws.recv(timeout=10)
+    assert closed.value.rcvd.code == 1009
+    assert c.events(sid) == []

@@ -42,7 +42,7 @@ class ServiceSettings:
     sqlite_synchronous: str = "FULL"  # FULL: fsync every commit (acknowledged = on disk)
     admin_key: str = ""  # enables /v1/admin; compared by hash
     snapshot_every: int = 1000  # events between automatic snapshots (0 = never)
-    snapshot_keep: int = 10  # newest snapshots kept per session
+    snapshot_keep: int = 5  # newest snapshots kept per session (>= 2 for diffs)
     snapshot_render_budget: int = 512  # budget of the rendering stored with a snapshot
     max_live_sessions: int = 1000  # sessions held in RAM; others reload on demand
     default_budget: int = 512
