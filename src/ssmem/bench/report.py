@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 PLOT_METRICS = ("answerable", "evidence_recall", "stale_exposure")
+# Distinct marker and dash per system, so systems with equal numbers stay visible.
+STYLES = [("o", "-"), ("s", "--"), ("^", ":"), ("D", "-."), ("v", "-"), ("x", "--"), ("P", ":")]
 TABLE_METRICS = (
     "answerable",
     "stale_exposure",
@@ -161,12 +163,22 @@ def plot_vs(runs: list[dict], meta: dict, x: str, metric: str, path: Path) -> No
         small = min(r["budget"] for r in runs)
         runs = [r for r in runs if r["budget"] == small]
     table = _group(runs, ("family", "system", x), metric)
+    # families where the metric never applies (e.g. no stale values) get no panel
+    fams = [f for f in fams if any(v is not None for k, v in table.items() if k[0] == f)] or fams
     plt, fig, axes = _grid(len(fams))
     for ax, fam in zip(axes, fams, strict=False):
-        for s in _ordered(runs, "system"):
+        for i, s in enumerate(_ordered(runs, "system")):
+            marker, dash = STYLES[i % len(STYLES)]
             pts = sorted((k[2], v) for k, v in table.items() if k[:2] == (fam, s) and v is not None)
             if pts:
-                ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o", label=s)
+                ax.plot(
+                    [p[0] for p in pts],
+                    [p[1] for p in pts],
+                    marker=marker,
+                    linestyle=dash,
+                    alpha=0.8,
+                    label=s,
+                )
         ax.set_xscale("log", base=2)
         ax.set_ylim(-0.03, 1.03)
         ax.set_title(fam, fontsize=9)
@@ -183,7 +195,8 @@ def plot_distance(runs: list[dict], meta: dict, path: Path) -> None:
     fams = sorted(_ordered(runs, "family"))
     plt, fig, axes = _grid(len(fams))
     for ax, fam in zip(axes, fams, strict=False):
-        for s in _ordered(runs, "system"):
+        for i, s in enumerate(_ordered(runs, "system")):
+            marker, dash = STYLES[i % len(STYLES)]
             acc: dict[int, list[int]] = defaultdict(lambda: [0, 0])
             for r in runs:
                 if (r["family"], r["system"], r["budget"]) == (fam, s, small):
@@ -192,7 +205,14 @@ def plot_distance(runs: list[dict], meta: dict, path: Path) -> None:
                         acc[int(b)][1] += n
             pts = sorted((2**b, h / n) for b, (h, n) in acc.items() if n)
             if pts:
-                ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o", label=s)
+                ax.plot(
+                    [p[0] for p in pts],
+                    [p[1] for p in pts],
+                    marker=marker,
+                    linestyle=dash,
+                    alpha=0.8,
+                    label=s,
+                )
         ax.set_xscale("log", base=2)
         ax.set_ylim(-0.03, 1.03)
         ax.set_title(fam, fontsize=9)

@@ -56,13 +56,13 @@ GENERATED = ("meeting", "coding", "agent", "incident")
 
 
 def quick_config(systems: tuple[str, ...]) -> BenchConfig:
-    """The `--quick` matrix: every family, two lengths, two budgets, one seed; systems that
+    """The `--quick` matrix: every family, two lengths, three budgets, one seed; systems that
     write with an LLM (summary) only on the generated families at 2k tokens."""
     return BenchConfig(
         systems=systems,
         families=(*GENERATED, "locomo", "babilong", "bgl"),
         lengths=(2000, 8000),
-        budgets=(256, 1024),
+        budgets=(256, 1024, 4096),  # 4096 holds a whole 2k stream: full context's ceiling
         seeds=(0,),
         streams=StreamOptions(locomo_questions=40, bgl_questions=16),
         limits={"summary": (GENERATED, 2000)},
