@@ -44,6 +44,7 @@ class StreamEngine:
         self.events: list[Event] = []
         self.labels: dict[int, EventLabel] = {}
         self.tokens = 0
+        self.cum: list[int] = []  # tokens up to and including each event
         self.tl = Timeline()
         self.noise_state = NoiseState(split=split, cast=self._cast())
         pairs = [(a, n) for a in self.vocab["adj"] for n in self.vocab["noun"]]
@@ -76,6 +77,7 @@ class StreamEngine:
         self.events.append(ev)
         self.labels[seq] = label
         self.tokens += self.counter.count(ev.label()) + 1
+        self.cum.append(self.tokens)
         return seq
 
     def say(self, role: str, label: EventLabel, entity: str = "", **slots: str) -> int:

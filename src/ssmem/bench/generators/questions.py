@@ -19,10 +19,7 @@ from ssmem.bench.types import Question
 def question_points(engine: StreamEngine) -> list[int]:
     """Seqs after which questions are asked: ~one per 800 tokens, 2..24 of them."""
     n = max(2, min(24, engine.tokens // 800))
-    cum, total = [], 0
-    for ev in engine.events:
-        total += engine.counter.count(ev.label()) + 1
-        cum.append(total)
+    cum, total = engine.cum, engine.tokens
     points = []
     for i in range(1, n + 1):
         at = total * (1 / 3 + (2 / 3) * i / n)
