@@ -68,7 +68,12 @@ def test_unknown_names_are_input_errors():
 
 
 def test_cli_rejects_bad_options_with_exit_code_2(tmp_path, capsys):
-    for args in (["--systems", "nope"], ["--budgets", "a,b"], ["--families", "poems"]):
+    for args in (
+        ["--systems", "nope"],
+        ["--budgets", "a,b"],
+        ["--families", "poems"],
+        ["--reader", "nope"],
+    ):
         with pytest.raises(SystemExit) as exc:
             main(["bench", *args, "--out", str(tmp_path / "x")])
         assert exc.value.code == 2

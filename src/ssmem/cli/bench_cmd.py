@@ -68,9 +68,14 @@ def bench_cmd(
 
     if reader:
         try:
-            import ssmem.llm  # noqa: F401
+            from ssmem.llm import MODELS
         except ImportError as err:
             raise InputError(f"--reader {reader}: the LLM layer is not available ({err})") from None
+        known = ("local", "openai", "fake", *MODELS)
+        if reader not in known:
+            raise InputError(
+                f"--reader: unknown backend {reader!r} (available: {', '.join(known)})"
+            )
     chosen = _names(systems) or tuple(SYSTEMS)
     if quick:
         cfg = quick_config(_names(systems) or tuple(s for s in QUICK_SYSTEMS if s in SYSTEMS))
