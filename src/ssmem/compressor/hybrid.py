@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from ssmem.compressor.marking import mark, superseded_map
 from ssmem.compressor.system import SSMMemory
 from ssmem.events import Event
 from ssmem.retrieval_policy import PolicyConfig, decide
@@ -66,11 +67,13 @@ class HybridMemory:
         r_budget = int(budget * self.config.retrieval_share)
         rest = self.ssm.context(query, budget - r_budget)
         shown = rest.seqs()
+        superseded = superseded_map(self.ssm.materializer.slots)
         retrieved: list[Segment] = []
         room = budget - rest.tokens - 1
-        for seg in self.rag.context(query, r_budget).segments:
-            if seg.kind != "retrieved" or set(seg.seqs) <= shown:
+        for raw in self.rag.context(query, r_budget).segments:
+            if raw.kind != "retrieved" or set(raw.seqs) <= shown:
                 continue
+            seg = mark(raw, superseded, self.counter)
             if seg.tokens + 1 <= room:
                 retrieved.append(seg)
                 room -= seg.tokens + 1

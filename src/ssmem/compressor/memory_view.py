@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import torch
 
+from ssmem.compressor.lexicon import words
 from ssmem.systems.base import Segment
 from ssmem.tokens import TokenCounter
 
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from ssmem.compressor.system import SSMMemory
 
 TEXT_WEIGHT = 0.5  # static-text cosine next to the learned key similarity
+LEX_WEIGHT = 1.0  # IDF-weighted word overlap (names and ids the query mentions)
 OPEN_BOOST = 0.2  # unresolved loops rank above equally relevant closed facts
 
 
@@ -44,7 +46,10 @@ class MemoryView:
             qk = self.system.net.query_key(torch.from_numpy(q))[0].numpy()
         keys = np.stack([s.key for s in self.slots])
         texts = np.stack([s.text_vec for s in self.slots])
-        rel = keys @ qk + TEXT_WEIGHT * (texts @ q[0])
+        lex = self.system.lexicon
+        qw = words(query)
+        overlap = np.array([lex.overlap(qw, words(s.current.text)) for s in self.slots])
+        rel = keys @ qk + TEXT_WEIGHT * (texts @ q[0]) + LEX_WEIGHT * overlap
         return {s.id: float(r + 0.05 * b) for s, r, b in zip(self.slots, rel, base, strict=True)}
 
     def confidence(self, query: str) -> float:

@@ -20,6 +20,8 @@ import torch
 from ssmem.compressor.checkpoint import load_checkpoint
 from ssmem.compressor.episodic import Episodic, EpisodicConfig
 from ssmem.compressor.features import EMBED_DIM, default_featurizer
+from ssmem.compressor.lexicon import DocFreq
+from ssmem.compressor.marking import mark, superseded_map
 from ssmem.compressor.materializer import Materializer
 from ssmem.compressor.memory_view import MemoryView
 from ssmem.events import Event
@@ -64,6 +66,7 @@ class SSMMemory:
         self.episodic = Episodic(episodic)
         self.window = WindowMemory(self.counter, WindowConfig(max_events=self.config.recent_events))
         self.state = self.net.zero_state(1)
+        self.lexicon = DocFreq()
         self.events_seen = 0
         self.last_seq: int | None = None
 
@@ -91,6 +94,7 @@ class SSMMemory:
         utility = heads.utility[0].numpy()
         text_vecs = x[:, :EMBED_DIM].numpy()
         for j, ev in enumerate(chunk):
+            self.lexicon.add(ev.text)
             self.materializer.apply(
                 ev, type_logits[j], keys[j], float(update[j]), float(utility[j]), text_vecs[j]
             )
@@ -112,11 +116,24 @@ class SSMMemory:
         view = self.memory()
         win_budget = int(budget * self.config.window_share)
         mem_seg = view.segment(query, budget - win_budget)
-        window = self.window.window_segment(budget - mem_seg.tokens - (1 if mem_seg.text else 0))
-        segments: list[Segment] = [mem_seg, window]
+        room = budget - mem_seg.tokens - (1 if mem_seg.text else 0)
+        window = self.marked_window(room)
         return make_context(
-            self.name, budget, self.counter, segments, {"slots": len(self.materializer.slots)}
+            self.name,
+            budget,
+            self.counter,
+            [mem_seg, window],
+            {"slots": len(self.materializer.slots)},
         )
+
+    def marked_window(self, budget: int) -> Segment:
+        """The recent-window segment within `budget`, superseded lines marked as such."""
+        superseded = superseded_map(self.materializer.slots)
+        window = mark(self.window.window_segment(budget), superseded, self.counter)
+        while window.tokens > budget and budget > 0:  # markers cost tokens: shrink to fit
+            budget -= max(1, window.tokens - budget)
+            window = mark(self.window.window_segment(budget), superseded, self.counter)
+        return window
 
     def stats(self) -> Stats:
         return Stats(events=self.events_seen, state_bytes=self.state_bytes())

@@ -1,0 +1,44 @@
+"""Streaming document frequencies: which words are rare in *this* stream so far.
+
+Used to weight word overlap between a query and a slot (and between an update and the slot
+it may replace) by inverse document frequency: template words that every event repeats
+count for little, names and ids that few events mention count for a lot. Numbers are left
+out (they are values, not what a line is about). The table is bounded: past `max_terms`,
+words seen once are pruned, so memory does not grow with the stream.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+_WORD = re.compile(r"[a-z][a-z0-9_'-]*[a-z0-9]|[a-z]")
+
+
+def words(text: str) -> set[str]:
+    """Lowercase word types of `text`, without pure numbers."""
+    return set(_WORD.findall(text.lower()))
+
+
+class DocFreq:
+    def __init__(self, max_terms: int = 100_000) -> None:
+        self.max_terms = max_terms
+        self.df: dict[str, int] = {}
+        self.docs = 0
+
+    def add(self, text: str) -> None:
+        self.docs += 1
+        for w in words(text):
+            self.df[w] = self.df.get(w, 0) + 1
+        if len(self.df) > self.max_terms:
+            self.df = {w: n for w, n in self.df.items() if n > 1}
+
+    def idf(self, word: str) -> float:
+        return math.log((self.docs + 1) / (self.df.get(word, 0) + 0.5))
+
+    def overlap(self, query: set[str], text: set[str]) -> float:
+        """IDF mass of the query's words found in `text`, over the query's total (0..1)."""
+        total = sum(self.idf(w) for w in query)
+        if total <= 0:
+            return 0.0
+        return sum(self.idf(w) for w in query & text) / total

@@ -1,0 +1,38 @@
+"""Marking raw lines whose value the memory knows to be superseded.
+
+The window and retrieved snippets are verbatim events; some state a value that a later
+event replaced. The materializer knows which (slot histories), so each such line gets
+``(superseded by #N)`` appended: the reader sees the old wording, but not as current.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ssmem.compressor.slots import Slot
+from ssmem.systems.base import Segment
+from ssmem.tokens import TokenCounter
+
+_SEQ = re.compile(r"^…?\[#(\d+)\]")
+
+
+def superseded_map(slots: dict[int, Slot]) -> dict[int, int]:
+    """seq of every superseded version -> seq of the slot's current version."""
+    return {v.seq: s.current.seq for s in slots.values() for v in s.history}
+
+
+def mark(segment: Segment, superseded: dict[int, int], counter: TokenCounter) -> Segment:
+    if not superseded or not segment.text:
+        return segment
+    out = []
+    changed = False
+    for line in segment.text.split("\n"):
+        m = _SEQ.match(line)
+        if m and int(m.group(1)) in superseded:
+            line = f"{line} (superseded by #{superseded[int(m.group(1))]})"
+            changed = True
+        out.append(line)
+    if not changed:
+        return segment
+    text = "\n".join(out)
+    return Segment(segment.kind, segment.seqs, text, counter.count(text))
