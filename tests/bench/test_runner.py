@@ -111,3 +111,20 @@ def test_limits_skip_cells_and_say_so():
         ("full", "meeting", 600)
     }
     assert {(j.family, j.length) for j in skipped} == {("meeting", 2000), ("locomo", 0)}
+
+
+def test_real_families_with_few_streams_only_get_the_seeds_they_have():
+    cfg = BenchConfig(("window",), ("handwritten", "locomo"), (1000,), (64,), (0, 1, 12))
+    run, _ = jobs_of(cfg)
+    assert sorted((j.family, j.seed) for j in run) == [
+        ("handwritten", 0),
+        ("locomo", 0),
+        ("locomo", 1),
+    ]
+
+
+def test_handwritten_stream_runs_through_the_matrix():
+    cfg = BenchConfig(("window",), ("handwritten",), (1000,), (128,), (0,), workers=1)
+    rows, errors = run_matrix(cfg, progress=False)
+    assert not errors and rows[0]["family"] == "handwritten"
+    assert rows[0]["metrics"]["questions"] > 0 and rows[0]["stream_tokens"] > 1000

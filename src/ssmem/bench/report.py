@@ -50,6 +50,38 @@ def how_made(meta: dict[str, Any]) -> str:
     )
 
 
+GROUPS = {
+    "meeting": "generated",
+    "coding": "generated",
+    "agent": "generated",
+    "incident": "generated",
+    "babilong-qa1": "babilong",
+    "babilong-qa2": "babilong",
+    "babilong-qa3": "babilong",
+}
+
+
+def headline_table(runs: list[dict], budget: int) -> list[str]:
+    """One row per (family group, system) at `budget`: the four generated families pooled,
+    babilong qa1-qa3 pooled; cells are means over runs."""
+    runs = [r for r in runs if r["budget"] == budget]
+    cols = (*TABLE_METRICS, "tokens")
+    lines = [f"| family | system | {' | '.join(cols)} |", "|---" * (2 + len(cols)) + "|"]
+    for group in dict.fromkeys(GROUPS.get(f, f) for f in sorted(_ordered(runs, "family"))):
+        for s in _ordered(runs, "system"):
+            sub = [
+                r["metrics"]
+                for r in runs
+                if r["system"] == s and GROUPS.get(r["family"], r["family"]) == group
+            ]
+            if sub:
+                cells = [
+                    _fmt(_mean([m.get(c) for m in sub]), 0 if c == "tokens" else 2) for c in cols
+                ]
+                lines.append(f"| {group} | {s} | {' | '.join(cells)} |")
+    return lines
+
+
 def summary_markdown(results: dict[str, Any]) -> str:
     runs, meta = results["runs"], results["meta"]
     systems, families = _ordered(runs, "system"), sorted(_ordered(runs, "family"))
@@ -74,6 +106,8 @@ def summary_markdown(results: dict[str, Any]) -> str:
             {f"{j['system']}: {j['family']} at {j['length'] or 'full'}" for j in meta["skipped"]}
         )
         lines += ["Not run (limited to keep the matrix short): " + "; ".join(skipped) + ".", ""]
+    for b in budgets:
+        lines += [f"## Headline at budget {b}", "", *headline_table(runs, b), ""]
     for metric in (
         "answerable",
         "evidence_recall",

@@ -18,7 +18,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from ssmem.bench.streams import StreamOptions, expand_families, length_matters, make_stream
+from ssmem.bench.streams import (
+    StreamOptions,
+    expand_families,
+    fixed_streams,
+    length_matters,
+    make_stream,
+)
 from ssmem.errors import InputError
 
 
@@ -60,7 +66,7 @@ def quick_config(systems: tuple[str, ...]) -> BenchConfig:
     write with an LLM (summary) only on the generated families at 2k tokens."""
     return BenchConfig(
         systems=systems,
-        families=(*GENERATED, "locomo", "babilong", "bgl"),
+        families=(*GENERATED, "locomo", "babilong", "bgl", "handwritten"),
         lengths=(2000, 8000),
         budgets=(256, 1024, 4096),  # 4096 holds a whole 2k stream: full context's ceiling
         seeds=(0,),
@@ -90,7 +96,8 @@ def jobs_of(cfg: BenchConfig) -> tuple[list[Job], list[Job]]:
     for fam in cfg.families:
         lengths = cfg.lengths if length_matters(fam) else (0,)
         for length in lengths:
-            for seed in cfg.seeds:
+            cap = fixed_streams(fam)
+            for seed in (s for s in cfg.seeds if cap is None or s < cap):
                 jobs.extend(Job(s, fam, length, seed) for s in cfg.systems)
     run = [j for j in jobs if allowed(cfg, j)]
     skipped = [j for j in jobs if not allowed(cfg, j)]

@@ -3,7 +3,8 @@
 
 "babilong" is shorthand for babilong-qa1, -qa2 and -qa3. For "locomo" the seed picks the
 conversation (0-9) and the length is the conversation's own; for "bgl" the length is a prefix
-of BGL_2k (at most its ~80k tokens).
+of BGL_2k (at most its ~80k tokens); "handwritten" is the packaged hand-written stream(s)
+(`ssmem.bench.handwritten`, the seed picks one), never generated or trained on.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from ssmem.bench.types import Stream
 from ssmem.errors import InputError
 from ssmem.tokens import TokenCounter
 
-REAL = ("locomo", "babilong-qa1", "babilong-qa2", "babilong-qa3", "bgl")
+REAL = ("locomo", "babilong-qa1", "babilong-qa2", "babilong-qa3", "bgl", "handwritten")
 ALIASES = {"babilong": ("babilong-qa1", "babilong-qa2", "babilong-qa3")}
 
 
@@ -42,8 +43,19 @@ class StreamOptions:
     bgl_questions: int = 24
 
 
+def fixed_streams(family: str) -> int | None:
+    """How many streams a real-data family has (seeds beyond are skipped), None if unbounded."""
+    if family == "locomo":
+        return 10
+    if family == "handwritten":
+        from ssmem.bench.handwritten import HANDWRITTEN
+
+        return len(HANDWRITTEN)
+    return None
+
+
 def length_matters(family: str) -> bool:
-    return family != "locomo"
+    return family not in ("locomo", "handwritten")
 
 
 def make_stream(
@@ -61,6 +73,12 @@ def make_stream(
         from ssmem.bench.babilong import babilong_stream
 
         return babilong_stream(family.split("-", 1)[1], length, seed, opts.haystack, counter)
+    if family == "handwritten":
+        from ssmem.bench.handwritten import HANDWRITTEN, load_handwritten
+
+        if not 0 <= seed < len(HANDWRITTEN):
+            raise InputError(f"handwritten has streams 0-{len(HANDWRITTEN) - 1}, got seed {seed}")
+        return load_handwritten(HANDWRITTEN[seed])
     if family == "bgl":
         from ssmem.bench.loghub import bgl_stream
 
