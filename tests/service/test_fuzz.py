@@ -18,10 +18,11 @@ MAX_EXAMPLES = 25
 
 
 @pytest.mark.slow
-def test_schemathesis_finds_no_server_errors(make_server, tmp_path):
+def test_schemathesis_finds_no_server_errors(make_server, tmp_path, monkeypatch):
     st = Path(sys.executable).parent / "schemathesis"
     if not st.exists() and not shutil.which("schemathesis"):
         pytest.skip("schemathesis is not installed (pip install -e '.[dev]')")
+    monkeypatch.setenv("SSMEM_SNAPSHOT_KEEP", "1000000")  # fuzzed creates must not prune ours
     srv = make_server("--rate-per-s", "0")
     c = srv.tenant()
     sid = c.create_session()["id"]

@@ -13,6 +13,8 @@ from contextlib import contextmanager, nullcontext, suppress
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from ssmem.service.group_commit import GroupCommitter
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS tenants (
   id {autoid}, name TEXT NOT NULL UNIQUE, created {float} NOT NULL);
@@ -93,6 +95,7 @@ class Store:
         self._all: list[Any] = []
         self._lock = threading.Lock()
         self._write_lock = threading.Lock()
+        self.committer: GroupCommitter | None = None  # batches of many sessions, one commit
 
     # -- backend hooks -------------------------------------------------------------------
     def _connect(self) -> Any:
@@ -128,6 +131,9 @@ class Store:
             conn.commit()
 
     def close(self) -> None:
+        if self.committer is not None:
+            self.committer.close()
+            self.committer = None
         with self._lock:
             for conn in self._all:
                 with suppress(Exception):  # closing at shutdown: nothing to do on failure
@@ -238,7 +244,8 @@ class Store:
             head.budget,
         )
         head_key = (head.id, head.last_seq, head.chain)
-        with self.tx(write=True) as c:
+
+        def write(c: _Cursor) -> SessionRow:
             c.execute(
                 "UPDATE sessions SET last_seq = ?, n_events = ?, n_batches = ?, chain = ? "
                 "WHERE id = ? AND last_seq = ? AND chain = ?",
@@ -258,7 +265,12 @@ class Store:
                     "VALUES (?, ?, ?, ?)",
                     (head.id, *key),
                 )
-        return new
+            return new
+
+        if self.committer is not None:
+            return self.committer.submit(write)
+        with self.tx(write=True) as c:
+            return write(c)
 
     def batch_key(self, sid: str, key: str) -> tuple[str, str] | None:
         with self.tx() as c:
@@ -370,4 +382,6 @@ def open_store(url: str, synchronous: str = "FULL") -> Store:
     else:
         raise ValueError(f"unsupported database URL {url.split(':')[0]!r}")
     store.init_schema()
+    if store.serial_writes:  # one writer at a time anyway: share each fsync among many batches
+        store.committer = GroupCommitter(store)
     return store
