@@ -100,3 +100,16 @@ def test_hybrid_reports_which_rule_fired(stream) -> None:
     ctx = mem.context(quote_q.query, 512)
     assert ctx.info["retrieval_fired"] == "exact_wording"
     assert any(s.kind == "retrieved" for s in ctx.segments)
+
+
+def test_bench_ingest_reports_fixed_state(tmp_path: Path) -> None:
+    import json
+
+    from ssmem.cli.main import main
+
+    out = tmp_path / "ingest.json"
+    main(["bench-ingest", "--events", "60,240", "--streaming", "5", "--json", str(out)])
+    result = json.loads(out.read_text())
+    assert [r["events"] for r in result["rows"]] == [60, 240]
+    assert result["summary"]["ssm_state_bytes_growth"] == 0.0
+    assert result["streaming_events_per_s"] > 0

@@ -33,7 +33,9 @@ class WindowMemory:
     ) -> None:
         self.counter = counter or default_counter()
         self.config = config or WindowConfig()
-        self._events: deque[tuple[Event, str, int]] = deque(maxlen=self.config.max_events)
+        # [event, rendered line, token count or -1]: counted lazily, when a context needs it,
+        # so bulk ingest does not tokenize lines that scroll out of the window unseen.
+        self._events: deque[list] = deque(maxlen=self.config.max_events)
         self._seen = 0
         self._bytes = 0
 
@@ -42,7 +44,7 @@ class WindowMemory:
             if len(self._events) == self._events.maxlen:
                 self._bytes -= len(self._events[0][1].encode())
             line = ev.label()
-            self._events.append((ev, line, self.counter.count(line)))
+            self._events.append([ev, line, -1])
             self._bytes += len(line.encode())
             self._seen += 1
 
@@ -54,7 +56,10 @@ class WindowMemory:
         check_budget(budget)
         picked: list[tuple[Event, str, int]] = []
         used = 0
-        for ev, line, n in reversed(self._events):
+        for entry in reversed(self._events):
+            if entry[2] < 0:
+                entry[2] = self.counter.count(entry[1])
+            ev, line, n = entry
             sep = 1 if picked else 0  # the newline between lines counts as <= 1 token
             if used + n + sep <= budget:
                 picked.append((ev, line, n))
