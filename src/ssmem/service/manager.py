@@ -17,6 +17,7 @@ import secrets
 import threading
 import time
 from collections import OrderedDict
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,6 +42,7 @@ class Live:
     lock: threading.Lock = field(default_factory=threading.Lock)
     since_snapshot: int = 0
     broken: bool = False
+    state_bytes: int = 0  # last seen, for /metrics without touching a busy system
 
 
 class SessionManager:
@@ -85,11 +87,15 @@ class SessionManager:
         return row
 
     def delete(self, tenant_id: int, sid: str) -> None:
-        live = self.live(self.row(tenant_id, sid))
-        with live.lock:
+        """Delete the session, its log and snapshots (no restore needed to do so)."""
+        self.row(tenant_id, sid)
+        with self._lock:
+            live = self._live.get(sid)
+        with live.lock if live is not None else nullcontext():
             if not self.store.delete_session(sid, tenant_id):
                 raise not_found("session", "session_id")
-            live.broken = True
+            if live is not None:
+                live.broken = True
             self._forget(sid)
 
     # -- ingest and reads ----------------------------------------------------------------
@@ -129,6 +135,7 @@ class SessionManager:
             except StaleWrite:
                 live.broken = True
                 self._forget(sid)
+                self.row(tenant_id, sid)  # deleted meanwhile: 404
                 raise ApiError(409, "session changed underneath; retry", "session_id") from None
             self._feed(live, plan.events)
         self.metrics.events.inc(len(plan.rows))
@@ -149,11 +156,18 @@ class SessionManager:
             log.exception("memory system %s failed on ingest; will rebuild", live.row.system)
             raise
         live.since_snapshot += len(events)
+        live.state_bytes = live.system.stats().state_bytes
         every = self.settings.snapshot_every
         if every and live.since_snapshot >= every:
-            self._snapshot(live)
+            try:  # an optimisation only: the batch is committed, so never fail it for this
+                self._snapshot(live)
+            except Exception:
+                log.exception("session %s: automatic snapshot failed", live.row.id)
 
-    def context(self, tenant_id: int, sid: str, query: str, budget: int) -> Context:
+    def context(
+        self, tenant_id: int, sid: str, query: str, budget: int
+    ) -> tuple[Context, dict[str, int]]:
+        """The context for `query` within `budget`, and the system's stats, read together."""
         t0 = time.perf_counter()
         live = self.live(self.row(tenant_id, sid))
         with live.lock:
@@ -161,13 +175,9 @@ class SessionManager:
                 ctx = live.system.context(query, budget)
             except ValueError as err:
                 raise ApiError(422, str(err), "budget") from None
+            stats = live.system.stats().to_dict()
         self.metrics.read_seconds.observe(time.perf_counter() - t0)
-        return ctx
-
-    def stats(self, tenant_id: int, sid: str) -> dict[str, Any]:
-        live = self.live(self.row(tenant_id, sid))
-        with live.lock:
-            return live.system.stats().to_dict()
+        return ctx, stats
 
     def answer(
         self, tenant_id: int, sid: str, query: str, budget: int, reader: Reader
@@ -218,7 +228,8 @@ class SessionManager:
                 with self._lock:
                     hit = self._live.get(row.id)
                 if hit is None:
-                    hit = Live(row, self.restore(row))
+                    system = self.restore(row)
+                    hit = Live(row, system, state_bytes=system.stats().state_bytes)
                     self._remember(hit)
         finally:
             with self._lock:
@@ -283,5 +294,4 @@ class SessionManager:
 
     def state_bytes(self) -> int:
         with self._lock:
-            lives = list(self._live.values())
-        return sum(lv.system.stats().state_bytes for lv in lives)
+            return sum(lv.state_bytes for lv in self._live.values())

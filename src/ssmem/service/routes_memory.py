@@ -30,8 +30,7 @@ def _budget(svc: Svc, caller: Caller, sid: str, budget: int | None) -> int:
 
 def _context(svc: Svc, caller: Caller, sid: str, query: str, budget: int | None) -> ContextOut:
     check_text(query, "query", 10_000)
-    ctx = svc.manager.context(caller.id, sid, query, _budget(svc, caller, sid, budget))
-    stats = svc.manager.stats(caller.id, sid)
+    ctx, stats = svc.manager.context(caller.id, sid, query, _budget(svc, caller, sid, budget))
     return ContextOut(**ctx.to_dict(), text=ctx.render(), stats=stats)
 
 
