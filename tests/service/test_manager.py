@@ -93,3 +93,20 @@ def test_window_state_round_trip_is_exact_even_after_eviction_of_old_events():
         WindowMemory().import_state(a.export_state())  # another max_events
     with pytest.raises(ValueError):
         WindowMemory(config=WindowConfig(max_events=5)).import_state(b"\xff not json")
+
+
+class BrokenExport(WindowMemory):
+    """A system whose state export fails (a bug in a system must not lose a committed batch)."""
+
+    def export_state(self) -> bytes:
+        raise RuntimeError("export bug")
+
+
+def test_failing_automatic_snapshot_does_not_fail_the_committed_batch(tmp_path, monkeypatch):
+    monkeypatch.setitem(SYSTEMS, "broken-export", BrokenExport)
+    m = _manager(tmp_path, snapshot_every=2)
+    sid = m.create(1, "s", "broken-export").id
+    _feed(m, sid, [3, 3])
+    assert m.store.snapshots(sid) == []
+    assert [r.seq for r in m.store.events(sid, -1, 100)] == list(range(6))
+    assert m.context(1, sid, "", 100)[1]["events"] == 6
