@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-MAX_EXAMPLES = 25
+MAX_EXAMPLES = 15
 
 
 @pytest.mark.slow
