@@ -61,9 +61,10 @@ GROUPS = {
 }
 
 
-def headline_table(runs: list[dict], budget: int) -> list[str]:
+def headline_table(runs: list[dict], budget: int, partial: set[str] = frozenset()) -> list[str]:
     """One row per (family group, system) at `budget`: the four generated families pooled,
-    babilong qa1-qa3 pooled; cells are means over runs."""
+    babilong qa1-qa3 pooled; cells are means over runs. Systems in `partial` did not run every
+    cell of the matrix and are starred."""
     runs = [r for r in runs if r["budget"] == budget]
     cols = (*TABLE_METRICS, "tokens")
     lines = [f"| family | system | {' | '.join(cols)} |", "|---" * (2 + len(cols)) + "|"]
@@ -78,7 +79,8 @@ def headline_table(runs: list[dict], budget: int) -> list[str]:
                 cells = [
                     _fmt(_mean([m.get(c) for m in sub]), 0 if c == "tokens" else 2) for c in cols
                 ]
-                lines.append(f"| {group} | {s} | {' | '.join(cells)} |")
+                star = "*" if s in partial else ""
+                lines.append(f"| {group} | {s}{star} | {' | '.join(cells)} |")
     return lines
 
 
@@ -106,8 +108,15 @@ def summary_markdown(results: dict[str, Any]) -> str:
             {f"{j['system']}: {j['family']} at {j['length'] or 'full'}" for j in meta["skipped"]}
         )
         lines += ["Not run (limited to keep the matrix short): " + "; ".join(skipped) + ".", ""]
+    partial = {j["system"] for j in meta.get("skipped", [])}
     for b in budgets:
-        lines += [f"## Headline at budget {b}", "", *headline_table(runs, b), ""]
+        lines += [f"## Headline at budget {b}", "", *headline_table(runs, b, partial), ""]
+        if partial:
+            lines += [
+                '\\* ran only part of the matrix (see "Not run" above): its means cover '
+                "fewer, shorter streams than the other rows.",
+                "",
+            ]
     for metric in (
         "answerable",
         "evidence_recall",
