@@ -35,3 +35,5 @@ def test_answer_cites_only_committed_events(make_server):
     assert [e["seq"] for e in body["cited"]] == body["citations"]
     r = c.http.post(f"/v1/sessions/{sid}/answer", json={"query": "  "})
     assert r.status_code == 422 and r.json()["error"]["field"] == "query"
+    other = srv.tenant().http.post(f"/v1/sessions/{sid}/answer", json={"query": "budget?"})
+    assert other.status_code == 404 and "Atlas" not in other.text
