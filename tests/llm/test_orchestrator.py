@@ -87,7 +87,7 @@ def test_the_reader_itself_sees_no_more_than_the_budget(small_backend, stream):
     events, questions = stream
     system = make_system("window", small_backend.counter)
     system.ingest(events)
-    for budget in (120, 300):
+    for budget in (160, 300):
         ans = answer(system, questions[0].query, budget, small_backend)
         assert 0 < ans.prompt_tokens <= budget  # counted by llama.cpp, chat template included
 

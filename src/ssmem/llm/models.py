@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ssmem.errors import InputError
 
-DEFAULT_MODEL = "qwen2.5-coder-0.5b"
+DEFAULT_MODEL = "qwen2.5-coder-1.5b"  # best oracle accuracy in `ssmem bench-readers` (README)
 
 
 @dataclass(frozen=True)
