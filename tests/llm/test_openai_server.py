@@ -45,3 +45,18 @@ def test_endpoint_down_is_a_one_line_error_after_retries(dead_url):
     with pytest.raises(BackendError, match=r"cannot connect \(1 retries\)") as err:
         backend.complete([{"role": "user", "content": "Hi"}])
     assert url in str(err.value) and "\n" not in str(err.value)
+
+
+def test_ask_cli_through_the_endpoint(llama_server, tmp_path, capsys, monkeypatch):
+    import json
+
+    from ssmem.cli.main import main
+
+    monkeypatch.setenv("SSMEM_OPENAI_TOKENIZER", SMALLEST_MODEL)
+    stream = tmp_path / "s.jsonl"
+    stream.write_text('{"text": "The budget for Atlas is now $7,500.", "source": "Ana"}\n')
+    query = "What is the budget for Atlas?"
+    main(["ask", "--backend", "openai", "--base-url", llama_server, "--model", SMALLEST_MODEL,
+          "--budget", "200", "--query", query, "--json", str(stream)])  # fmt: skip
+    data = json.loads(capsys.readouterr().out)
+    assert data["answer"] and 0 < data["prompt_tokens"] <= 200
