@@ -6,42 +6,47 @@ determinism and the registered system use the real smallest model.
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
-from ssmem.demo import demo_stream
+from ssmem.events import Event
 from ssmem.llm.fake import FakeBackend
 from ssmem.systems import make_system
 from ssmem.systems.summary import SummaryConfig, SummaryMemory
 
 
-def cite_first_and_last(messages):
-    """A fake summariser: one line citing the first and last tag of the notes it was given."""
-    tags = re.findall(r"\[#(\d+)", messages[-1]["content"].split("New notes:")[1])
-    return f"facts from [#{tags[0]}] to [#{tags[-1]}]"
+def first_and_last(messages):
+    """A fake summariser: bullets copying the first and last line of the notes it was given."""
+    notes = messages[-1]["content"].split("Notes:\n")[1].split("\n\n")[0].split("\n")
+    return f"- {notes[0]}\n- {notes[-1]}\n- {notes[-1]}"
 
 
 @pytest.fixture(scope="module")
 def events():
-    return demo_stream(0, rounds=100)[0]
+    """Distinct notes, so each summary line can be traced to exactly one of them."""
+    names = ("Ana", "Bo", "Chen", "Dara")
+    return [
+        Event(seq=i, text=f"Project P{i} budget is now ${i * 100}.", source=names[i % 4])
+        for i in range(100)
+    ]
 
 
 def test_rolling_calls_the_llm_once_per_k_events(events):
-    fake = FakeBackend(cite_first_and_last)
+    fake = FakeBackend(first_and_last)
     mem = SummaryMemory(fake, config=SummaryConfig(every=10))
     mem.ingest(events[:35])
     assert mem.stats().llm_calls == 3 == len(fake.calls)
     assert mem.stats().events == 35
-    # each write sees the previous summary and only the new events
+    # each write sees the previous summary (untagged) and only the new events
     last = fake.calls[-1][-1]["content"]
-    assert "facts from [#10] to [#19]" in last and "[#20]" in last and "[#19] " not in last
+    assert last.startswith("Summary so far:\n- " + events[10].source)
+    assert events[20].text in last and events[19].text not in last.split("Notes:")[1]
+    assert "[#" not in last  # tagged notes make small writers copy instead of summarise
     mem.flush()
     assert mem.stats().llm_calls == 4 and len(mem.summaries()) == 1
 
 
 def test_hierarchical_merges_fanout_summaries_into_the_next_level(events):
-    fake = FakeBackend(cite_first_and_last)
+    fake = FakeBackend(first_and_last)
     mem = SummaryMemory(fake, config=SummaryConfig(every=5, mode="hierarchical", fanout=2))
     mem.ingest(events[:40])  # 8 chunks: 8 leaf writes + 4 + 2 + 1 merges
     assert mem.stats().llm_calls == 15
@@ -52,7 +57,7 @@ def test_hierarchical_merges_fanout_summaries_into_the_next_level(events):
 
 
 def test_context_fits_budget_cites_provenance_and_never_calls_the_llm(events):
-    fake = FakeBackend(cite_first_and_last)
+    fake = FakeBackend(first_and_last)
     mem = SummaryMemory(fake, config=SummaryConfig(every=10))
     mem.ingest(events)
     calls = len(fake.calls)
@@ -62,16 +67,19 @@ def test_context_fits_budget_cites_provenance_and_never_calls_the_llm(events):
     assert len(fake.calls) == calls
     ctx = mem.context("Who owns Atlas?", 400)
     memory = next(s for s in ctx.segments if s.kind == "memory")
-    assert memory.seqs == (90, 99)  # the tags the summary kept, not every covered event
+    # provenance: the events the lines came from (word overlap), not every covered event
+    assert memory.seqs == (90, 99)
+    assert memory.text.split("\n")[0] == f"[#90] {events[90].source}: {events[90].text}"
     assert [s.kind for s in ctx.segments] == ["memory", "window"]
     assert ctx.segments[1].seqs[-1] == events[-1].seq  # recent raw events after the summary
 
 
 def test_untagged_summary_lines_get_the_range_they_cover(events):
-    mem = SummaryMemory(FakeBackend("Atlas is late.\nBo left."), config=SummaryConfig(every=10))
+    reply = "1. Zeppelin is late.\n* Quokka left."
+    mem = SummaryMemory(FakeBackend(reply), config=SummaryConfig(every=10))
     mem.ingest(events[:10])
     text = mem.context("q", 200).segments[0].text
-    assert text == "[#0-#9] Atlas is late.\n[#0-#9] Bo left."
+    assert text == "[#0-#9] Zeppelin is late.\n[#0-#9] Quokka left."
 
 
 @pytest.mark.slow

@@ -5,7 +5,8 @@ Two modes: `rolling` (one summary, rewritten from itself + the K new events: one
 write) and `hierarchical` (each K-event chunk summarised on its own; `fanout` summaries of a
 level are merged into one of the next level, an extra call). Writes are greedy (temperature
 0) with the backend's fixed seed, so a stream always gives the same memory. Every summary
-line carries `[#seq]` provenance: the tags the LLM kept, else the range it covers.
+line carries `[#seq]` provenance: the note (or earlier summary line) it shares the most words
+with, else the range of events the summary covers.
 """
 
 from __future__ import annotations
@@ -17,19 +18,41 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from ssmem.events import Event
-from ssmem.llm.base import LLMBackend, Message
+from ssmem.llm.base import LLMBackend
+from ssmem.retrieval_policy import content_words
 from ssmem.systems.base import Context, Segment, Stats, check_budget, make_context
 from ssmem.systems.window import WindowMemory
 from ssmem.tokens import TokenCounter
 
 _TAG = re.compile(r"\[#\s*(\d+)")
+_LINE_TAG = re.compile(r"^\[(#\d+(?:-#\d+)?)\]")
 
-INSTRUCTIONS = (
-    "You keep a short memory of a stream of notes. Keep current facts (owners, values, "
-    "deadlines, decisions), rules that must hold, open items and errors. When a note changes "
-    "a value, keep only the new value. After each fact keep its note number, like [#12]. "
-    "Write short lines, no preamble."
+_BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s*")
+Source = tuple[tuple[int, ...], str]  # the seqs a text came from, and the text
+
+ASK = (
+    "Summarize the facts that are true at the end of these notes as at most 10 short bullet "
+    "points (owners, values, deadlines, decisions, rules that must hold, open items, errors). "
+    "If a value changed, give only the newest. Ignore small talk."
 )
+
+
+def _attribute(line: str, sources: list[Source]) -> str:
+    """Tag `line` with the source sharing the most content words with it (at least 2; the
+    latest on ties, as summaries state newest values); untagged lines get their summary's
+    range when rendered."""
+    words = content_words(line)
+    best: tuple[int, int] = (1, -1)  # (overlap, latest seq)
+    tag: tuple[int, ...] = ()
+    for seqs, text in sources:
+        key = (len(words & content_words(text)), max(seqs, default=-1))
+        if key > best:
+            best, tag = key, seqs
+    return f"{_tag(tag)} {line}" if tag else line
+
+
+def _tag(seqs: tuple[int, ...]) -> str:
+    return f"[#{seqs[0]}]" if len(seqs) == 1 else f"[#{seqs[0]}-#{seqs[-1]}]"
 
 
 @dataclass
@@ -53,9 +76,19 @@ class Summary:
     level: int = 0
 
     def render(self) -> str:
-        tag = f"[#{self.seqs[0]}-#{self.seqs[-1]}]" if len(self.seqs) > 1 else f"[#{self.seqs[0]}]"
+        tag = _tag(self.seqs)
         lines = [ln.strip() for ln in self.text.split("\n") if ln.strip()]
         return "\n".join(ln if _TAG.search(ln) else f"{tag} {ln}" for ln in lines)
+
+    def sources(self) -> list[Source]:
+        """Each line with the seqs it is tagged with (its range when untagged), tag removed."""
+        out: list[Source] = []
+        for line in self.render().split("\n"):
+            m = _LINE_TAG.match(line)
+            if m:
+                nums = tuple(int(n) for n in re.findall(r"\d+", m.group(1)))
+                out.append((nums, line[m.end() :].strip()))
+        return out
 
     def cited(self) -> tuple[int, ...]:
         """Provenance: the covered seqs the text cites, else every covered seq."""
@@ -104,42 +137,49 @@ class SummaryMemory:
         if not chunk:
             return
         seqs = tuple(e.seq for e in chunk)
-        notes = self.backend.counter.truncate(
-            "\n".join(e.label() for e in chunk), self.config.chunk_tokens, keep="tail"
-        )
+        notes = [((e.seq,), f"{e.source}: {e.text}" if e.source else e.text) for e in chunk]
         levels = self._s.levels or [[]]
         self._s.levels = levels
         if self.config.mode == "rolling":
             old = levels[0][0] if levels[0] else None
-            text = self._write(old.render() if old else "", notes)
+            text = self._write(old.sources() if old else [], notes)
             levels[0] = [Summary(text, (*(old.seqs if old else ()), *seqs))]
             return
-        levels[0].append(Summary(self._write("", notes), seqs))
+        levels[0].append(Summary(self._write([], notes), seqs))
         for lvl in range(len(levels)):
             if len(levels[lvl]) < self.config.fanout:
                 break
             group, levels[lvl] = levels[lvl], []
-            merged = self._write("", "\n".join(s.render() for s in group))
+            merged = self._write([], [src for s in group for src in s.sources()])
             if lvl + 1 == len(levels):
                 levels.append([])
             levels[lvl + 1].append(
                 Summary(merged, tuple(q for s in group for q in s.seqs), lvl + 1)
             )
 
-    def _write(self, memory: str, notes: str) -> str:
-        messages: list[Message] = [
-            {"role": "system", "content": INSTRUCTIONS},
-            {
-                "role": "user",
-                "content": f"Memory so far:\n{memory or '(empty)'}\n\nNew notes:\n{notes}"
-                "\n\nUpdated memory:",
-            },
-        ]
+    def _write(self, prior: list[Source], notes: list[Source]) -> str:
+        """One LLM call; returns the summary with each line tagged by its likeliest source.
+
+        The notes go in without `[#seq]` tags (with tags, the small local writers copy the
+        notes verbatim instead of summarising); provenance is restored afterwards by word
+        overlap between each summary line and the notes / previous summary lines.
+        """
+        text = "\n".join(t for _, t in notes)
+        text = self.backend.counter.truncate(text, self.config.chunk_tokens, keep="tail")
+        before = "".join(f"- {t}\n" for _, t in prior)
+        content = (f"Summary so far:\n{before}\n" if before else "") + f"Notes:\n{text}\n\n{ASK}"
         done = self.backend.complete(
-            messages, max_tokens=self.config.summary_tokens, temperature=0.0
+            [{"role": "user", "content": content}],
+            max_tokens=self.config.summary_tokens,
+            temperature=0.0,
         )
         self._s.llm_calls += 1
-        return done.text.strip()
+        lines: list[str] = []
+        for raw in done.text.split("\n"):
+            line = _BULLET.sub("", raw).strip()
+            if line and line not in lines:
+                lines.append(line)
+        return "\n".join(_attribute(line, [*prior, *notes]) for line in lines)
 
     # -- reading ------------------------------------------------------------------------
     def summaries(self) -> list[Summary]:
