@@ -117,7 +117,10 @@ def test_installed_entry_point_and_help() -> None:
     assert res.stdout == ""
 
 
-def test_demo_runs(capsys) -> None:
-    code, out, _ = run(["demo", "--budget", "48"], capsys)
+def test_demo_compares_systems_offline(capsys, tmp_path: Path) -> None:
+    argv = ["demo", "--systems", "window,ssm", "--families", "meeting", "--tokens", "600",
+            "--budget", "128", "--no-reader", "--out", str(tmp_path)]
+    code, out, _ = run(argv, capsys)
     assert code == 0
-    assert "[window] Q:" in out
+    assert "| window |" in out and "| ssm |" in out
+    assert (tmp_path / "results.json").is_file() and (tmp_path / "summary.md").is_file()

@@ -1,6 +1,6 @@
-"""A tiny seeded project-meeting stream for `ssmem demo`: facts, updates and chit-chat.
+"""A tiny seeded project-meeting stream (facts, updates, chit-chat) for tests and examples.
 
-It exists so the demo runs with no data files; the benchmark's generators (ssmem.bench) are
+It needs no data files; the benchmark generators (ssmem.bench) are
 the real, larger task families.
 """
 
