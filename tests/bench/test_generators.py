@@ -154,3 +154,14 @@ def test_length_scales_linearly_without_repeating_text(family):
     texts = [e.text for e in big.events]
     assert len(set(texts)) / len(texts) > 0.9
     assert len(big.questions) > len(small.questions)
+
+
+def test_no_fact_template_carries_a_stale_marker():
+    """Otherwise a stale value in raw text would count as marked by construction."""
+    from ssmem.bench.metrics import MARKERS
+
+    for spec in FAMILIES.values():
+        for split in ("train", "eval"):
+            for role in ("set", "update", "resolve", "intro", "open", "item"):
+                for tpl in spec.templates[split][role]:
+                    assert not MARKERS.search(tpl), (spec.name, split, role, tpl)
