@@ -183,9 +183,12 @@ def _grid(n: int):
 
 
 def _finish(plt, fig, axes, title: str, meta: dict, path: Path) -> None:
-    handles, labels = axes[0].get_legend_handles_labels()
-    if handles:
-        fig.legend(handles, labels, loc="upper right")
+    legend: dict[str, Any] = {}  # every system, even one that is in some panels only
+    for ax in axes:
+        for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
+            legend.setdefault(label, handle)
+    if legend:
+        fig.legend(list(legend.values()), list(legend), loc="upper right")
     fig.suptitle(title, fontsize=11)
     fig.text(
         0.01,
