@@ -102,7 +102,10 @@ def jobs_of(cfg: BenchConfig) -> tuple[list[Job], list[Job]]:
                 jobs.extend(Job(s, fam, length, seed) for s in cfg.systems)
     run = [j for j in jobs if allowed(cfg, j)]
     skipped = [j for j in jobs if not allowed(cfg, j)]
-    return sorted(run, key=lambda j: -(j.length or 30_000)), skipped
+    # Slow (limited) systems first, then longest first: no long job is left for the end while
+    # the other workers idle.
+    order = sorted(run, key=lambda j: (j.system not in cfg.limits, -(j.length or 30_000)))
+    return order, skipped
 
 
 @lru_cache(maxsize=1)
