@@ -13,16 +13,10 @@ from typing import Any
 
 import numpy as np
 
-TYPES = (
-    "fact",
-    "entity",
-    "constraint",
-    "task",
-    "decision",
-    "open_question",
-    "resolution",
-    "noise",
-)
+from ssmem.bench.types import LABEL_TYPES
+
+# The slot types are the benchmark's label types: the heads are trained on those labels.
+TYPES = LABEL_TYPES
 OPEN_TYPES = ("open_question", "task")
 
 
