@@ -29,6 +29,13 @@ ORDER = ("memory", "retrieved", "window")  # the window last: nearest the questi
 TITLES = {"memory": "Memory:", "retrieved": "Retrieved:", "window": "Recent events:"}
 _TAG = re.compile(r"\[#\s*\d+")
 _CITE = re.compile(r"\[([^\[\]]*#\s*\d+[^\[\]]*)\]")
+_EMPTY_PARENS = re.compile(r"\s*\(\s*[,;]?\s*\)")
+
+
+def strip_citations(text: str) -> str:
+    """The answer without its `[#seq]` tags (and the brackets they leave empty)."""
+    text = _EMPTY_PARENS.sub("", _CITE.sub("", text))
+    return re.sub(r"[ \t]{2,}", " ", text).strip(" .;,\n")
 _NUM = re.compile(r"#\s*(\d+)")
 
 
@@ -262,7 +269,7 @@ def answer(
         text, cites = ABSTAIN, []
     else:
         cites = parse_citations(done.text, shown)
-        text = _CITE.sub("", done.text).strip(" .;,\n")
+        text = strip_citations(done.text)
         if not text and cites:  # the reader answered with a note number only: quote the note
             text = _note_text(sections, cites[0])
     return Answer(

@@ -197,3 +197,11 @@ def test_retrieval_fires_by_policy_and_fills_its_section(reader_counter, stream)
     assert answer(low, "Who owns Atlas?", 400, fake, retriever=retriever).retrieval_fired == (
         "low_confidence"
     )
+
+
+def test_strip_citations_leaves_no_empty_brackets() -> None:
+    from ssmem.orchestrator import strip_citations
+
+    assert strip_citations("August 27 ([#85]).") == "August 27"
+    assert strip_citations("Dara [#3] owns it [#7, #9]") == "Dara owns it"
+    assert strip_citations("(see budget) $5 [#1]") == "(see budget) $5"
