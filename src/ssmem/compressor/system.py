@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import torch
@@ -22,8 +21,9 @@ from ssmem.compressor.episodic import Episodic, EpisodicConfig
 from ssmem.compressor.features import EMBED_DIM, default_featurizer
 from ssmem.compressor.lexicon import DocFreq
 from ssmem.compressor.marking import mark, superseded_map
-from ssmem.compressor.materializer import Materializer
+from ssmem.compressor.materializer import Materializer, MaterializerConfig
 from ssmem.compressor.memory_view import MemoryView
+from ssmem.compressor.model import CompressorNet
 from ssmem.events import Event
 from ssmem.systems.base import Context, Segment, Stats, check_budget, make_context
 from ssmem.systems.window import WindowConfig, WindowMemory
@@ -50,15 +50,13 @@ class SSMMemory:
         checkpoint: str | Path | None = None,
         config: SSMSystemConfig | None = None,
         episodic: EpisodicConfig | None = None,
-        net: Any = None,
+        net: CompressorNet | None = None,
     ) -> None:
         self.counter = counter or default_counter()
         self.config = config or SSMSystemConfig()
         if net is None:
             net, mat_cfg, self.meta = load_checkpoint(checkpoint)
-        else:
-            from ssmem.compressor.materializer import MaterializerConfig
-
+        else:  # a net built in code (e.g. the untrained ablation): default thresholds
             mat_cfg, self.meta = MaterializerConfig(), {}
         self.net = net.eval()
         self.featurizer = default_featurizer()
