@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from ssmem.cli.main import main
 from ssmem.tokens import default_counter
 
 REAL = [
@@ -19,16 +18,6 @@ REAL = [
     "swe_agent_trajectories/pydicom__pydicom-1458.gpt4.traj",
     "babi/en/qa2_two-supporting-facts_test.txt",
 ]
-
-
-def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    code = 0
-    try:
-        main(argv)
-    except SystemExit as exit_:
-        code = int(exit_.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def _check_json(out: str, budget: int) -> dict:
@@ -43,8 +32,8 @@ def _check_json(out: str, budget: int) -> dict:
 
 
 @pytest.mark.parametrize("rel", REAL)
-def test_context_json_on_real_formats(shared_data: Path, rel: str, capsys) -> None:
-    code, out, err = run(
+def test_context_json_on_real_formats(shared_data: Path, rel: str, cli) -> None:
+    code, out, err = cli(
         [
             "context",
             "--system",
@@ -55,20 +44,19 @@ def test_context_json_on_real_formats(shared_data: Path, rel: str, capsys) -> No
             "what failed?",
             str(shared_data / rel),
             "--json",
-        ],
-        capsys,
+        ]
     )
     assert code == 0, err
     data = _check_json(out, 256)
     assert data["segments"][0]["seqs"]
 
 
-def test_context_json_on_jsonl_with_adversarial_event(tmp_path: Path, capsys) -> None:
+def test_context_json_on_jsonl_with_adversarial_event(tmp_path: Path, cli) -> None:
     p = tmp_path / "s.jsonl"
     lines = [{"text": f"fact {i}"} for i in range(20)] + [{"text": "word " * 3000}]
     p.write_text("\n".join(json.dumps(x) for x in lines) + "\n")
     for budget in (1, 8, 256):
-        code, out, _ = run(["context", "-b", str(budget), str(p), "--json"], capsys)
+        code, out, _ = cli(["context", "-b", str(budget), str(p), "--json"])
         assert code == 0
         _check_json(out, budget)
 
@@ -82,23 +70,21 @@ def test_context_json_on_jsonl_with_adversarial_event(tmp_path: Path, capsys) ->
         (b"", "s.jsonl: empty stream"),
     ],
 )
-def test_bad_input_exits_2_with_one_line(
-    tmp_path: Path, capsys, content: bytes, needle: str
-) -> None:
+def test_bad_input_exits_2_with_one_line(tmp_path: Path, cli, content: bytes, needle: str) -> None:
     p = tmp_path / "s.jsonl"
     p.write_bytes(content)
-    code, out, err = run(["context", str(p), "--json"], capsys)
+    code, out, err = cli(["context", str(p), "--json"])
     assert code == 2
     assert out == ""
     assert err.count("\n") == 1 and needle in err and err.startswith("ssmem: error: ")
 
 
-def test_unknown_system_and_format_are_usage_errors(tmp_path: Path, capsys) -> None:
+def test_unknown_system_and_format_are_usage_errors(tmp_path: Path, cli) -> None:
     p = tmp_path / "s.jsonl"
     p.write_text('{"text": "a"}\n')
-    code, out, err = run(["context", "--system", "nope", str(p)], capsys)
+    code, out, err = cli(["context", "--system", "nope", str(p)])
     assert code == 2 and out == "" and "nope" in err
-    code, out, err = run(["context", "--format", "xml", str(p)], capsys)
+    code, out, err = cli(["context", "--format", "xml", str(p)])
     assert code == 2 and out == ""
 
 
@@ -117,10 +103,22 @@ def test_installed_entry_point_and_help() -> None:
     assert res.stdout == ""
 
 
-def test_demo_compares_systems_offline(capsys, tmp_path: Path) -> None:
-    argv = ["demo", "--systems", "window,ssm", "--families", "meeting", "--tokens", "600",
-            "--budget", "128", "--no-reader", "--out", str(tmp_path)]
-    code, out, _ = run(argv, capsys)
+def test_demo_compares_systems_offline(cli, tmp_path: Path) -> None:
+    argv = [
+        "demo",
+        "--systems",
+        "window,ssm",
+        "--families",
+        "meeting",
+        "--tokens",
+        "600",
+        "--budget",
+        "128",
+        "--no-reader",
+        "--out",
+        str(tmp_path),
+    ]
+    code, out, _ = cli(argv)
     assert code == 0
     assert "| window |" in out and "| ssm |" in out
     assert (tmp_path / "results.json").is_file() and (tmp_path / "summary.md").is_file()

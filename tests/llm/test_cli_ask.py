@@ -8,7 +8,6 @@ import sys
 
 import pytest
 
-from ssmem.cli.main import main
 from ssmem.demo import demo_stream
 from ssmem.llm.models import SMALLEST_MODEL
 
@@ -23,20 +22,10 @@ def stream_file(tmp_path_factory):
     return path
 
 
-def run(argv, capsys):
-    code = 0
-    try:
-        main(argv)
-    except SystemExit as exit_:
-        code = int(exit_.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def test_ask_json(stream_file, capsys):
+def test_ask_json(stream_file, cli):
     argv = ["ask", "--budget", "200", "--query", "What is the budget for Cobalt?",
             "--backend", SMALLEST_MODEL, "--json", str(stream_file)]  # fmt: skip
-    code, out, err = run(argv, capsys)
+    code, out, err = cli(argv)
     assert code == 0, err
     data = json.loads(out)
     assert set(data) >= KEYS
@@ -53,8 +42,8 @@ def test_ask_json(stream_file, capsys):
         (["--budget", "10"], "budget 10 is too small"),
     ],
 )
-def test_ask_errors_are_one_line_exit_2(stream_file, capsys, argv, message):
-    code, out, err = run(["ask", "-q", "Who owns Atlas?", *argv, str(stream_file)], capsys)
+def test_ask_errors_are_one_line_exit_2(stream_file, cli, argv, message):
+    code, out, err = cli(["ask", "-q", "Who owns Atlas?", *argv, str(stream_file)])
     assert code == 2 and out == ""
     assert message in err and err.count("\n") == 1
 

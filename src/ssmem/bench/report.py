@@ -201,6 +201,28 @@ def _finish(plt, fig, axes, title: str, meta: dict, path: Path) -> None:
     plt.close(fig)
 
 
+def _series(ax, pts: list[tuple[float, float]], marker: str, dash: str, label: str) -> None:
+    """One system's line in a panel (nothing when it has no points)."""
+    if pts:
+        ax.plot(
+            [p[0] for p in pts],
+            [p[1] for p in pts],
+            marker=marker,
+            linestyle=dash,
+            alpha=0.8,
+            label=label,
+        )
+
+
+def _panel(ax, title: str, xlabel: str, ylabel: str) -> None:
+    """Shared axes of every panel: log2 x, a [0, 1] metric on y."""
+    ax.set_xscale("log", base=2)
+    ax.set_ylim(-0.03, 1.03)
+    ax.set_title(title, fontsize=9)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+
+
 def plot_vs(runs: list[dict], meta: dict, x: str, metric: str, path: Path) -> None:
     """`metric` against `x` ("budget" or "stream_tokens"), a panel per family, a line per
     system. Against length, only the smallest budget is shown (the most pressure)."""
@@ -216,20 +238,8 @@ def plot_vs(runs: list[dict], meta: dict, x: str, metric: str, path: Path) -> No
         for i, s in enumerate(_ordered(runs, "system")):
             marker, dash = STYLES[i % len(STYLES)]
             pts = sorted((k[2], v) for k, v in table.items() if k[:2] == (fam, s) and v is not None)
-            if pts:
-                ax.plot(
-                    [p[0] for p in pts],
-                    [p[1] for p in pts],
-                    marker=marker,
-                    linestyle=dash,
-                    alpha=0.8,
-                    label=s,
-                )
-        ax.set_xscale("log", base=2)
-        ax.set_ylim(-0.03, 1.03)
-        ax.set_title(fam, fontsize=9)
-        ax.set_xlabel(x.replace("_", " "))
-        ax.set_ylabel(metric)
+            _series(ax, pts, marker, dash, s)
+        _panel(ax, fam, x.replace("_", " "), metric)
     note = f" (budget {min(r['budget'] for r in runs)})" if x == "stream_tokens" else ""
     _finish(plt, fig, axes, f"{metric} vs {x.replace('_', ' ')}{note}", meta, path)
 
@@ -250,20 +260,8 @@ def plot_distance(runs: list[dict], meta: dict, path: Path) -> None:
                         acc[int(b)][0] += hit
                         acc[int(b)][1] += n
             pts = sorted((2**b, h / n) for b, (h, n) in acc.items() if n)
-            if pts:
-                ax.plot(
-                    [p[0] for p in pts],
-                    [p[1] for p in pts],
-                    marker=marker,
-                    linestyle=dash,
-                    alpha=0.8,
-                    label=s,
-                )
-        ax.set_xscale("log", base=2)
-        ax.set_ylim(-0.03, 1.03)
-        ax.set_title(fam, fontsize=9)
-        ax.set_xlabel("tokens between evidence and question")
-        ax.set_ylabel("evidence in context")
+            _series(ax, pts, marker, dash, s)
+        _panel(ax, fam, "tokens between evidence and question", "evidence in context")
     _finish(plt, fig, axes, f"recall vs distance (budget {small})", meta, path)
 
 
