@@ -57,6 +57,15 @@ class StreamEngine:
         self._due: list[tuple[int, int, dict]] = []  # (episode, order, action)
         self._order = 0
         self.episode = 0
+        # One surface noun per attribute for the whole stream; a separate RNG so that a
+        # split with a single noun per attribute draws exactly the stream it always drew.
+        noun_rng = random.Random(f"{spec.name}/{split}/{seed}/nouns")
+        self.nouns = {
+            a.key: a.noun[split]
+            if isinstance(a.noun[split], str)
+            else noun_rng.choice(a.noun[split])
+            for a in spec.attrs
+        }
 
     # -- emitting ---------------------------------------------------------------------------
     def _cast(self) -> list[str]:
@@ -110,7 +119,7 @@ class StreamEngine:
         value = self.values.draw(attr.kind)
         history = self.tl.keys.setdefault(key, [])
         prev = history[-1][0] if history else None
-        noun = attr.noun[self.split]
+        noun = self.nouns[attr.key]
         seq = self.say(
             role if prev is not None else "set",
             EventLabel("fact", key, prev, value),

@@ -51,7 +51,7 @@ def questions_at(engine: StreamEngine, p: int, rng: random.Random) -> list[Quest
             old,
             [seq],
             entity=entity,
-            attr=attrs[attr_key].noun[split],
+            attr=engine.nouns[attr_key],
         )
         if updated:
             key = rng.choice(updated)
@@ -64,7 +64,7 @@ def questions_at(engine: StreamEngine, p: int, rng: random.Random) -> list[Quest
                 [],
                 [pseq],
                 entity=entity,
-                attr=attrs[attr_key].noun[split],
+                attr=engine.nouns[attr_key],
                 value=cur,
             )
     cons = [c for c in tl.constraints if c[0] <= p]
@@ -117,7 +117,7 @@ def questions_at(engine: StreamEngine, p: int, rng: random.Random) -> list[Quest
     ]
     if never:
         entity, attr_key = rng.choice(never)
-        ask("abstention", "abstain", [], [], [], entity=entity, attr=attrs[attr_key].noun[split])
+        ask("abstention", "abstain", [], [], [], entity=entity, attr=engine.nouns[attr_key])
     return out
 
 

@@ -16,10 +16,14 @@ NoiseMaker = Callable[[random.Random, Vocab, "NoiseState"], list[tuple[str, str,
 
 @dataclass(frozen=True)
 class Attr:
-    """An attribute of an entity: `key` is stable, `noun` is the surface word per split."""
+    """An attribute of an entity: `key` is stable, `noun` is the surface word per split.
+
+    `noun[split]` is one word, or a tuple of synonyms of which each stream uses one
+    throughout (chosen from the stream's seed), so training sees varied wording.
+    """
 
     key: str
-    noun: dict[str, str]
+    noun: dict[str, str | tuple[str, ...]]
     kind: str  # a ValuePool kind: money | person | date | version | count
 
 
