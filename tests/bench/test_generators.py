@@ -175,3 +175,21 @@ def test_no_fact_template_carries_a_stale_marker():
             for role in ("set", "update", "resolve", "intro", "open", "item"):
                 for tpl in spec.templates[split][role]:
                     assert not MARKERS.search(tpl), (spec.name, split, role, tpl)
+
+
+def test_fit_and_heldout_template_parts_split_the_train_templates():
+    from ssmem.bench.generators.parts import pick_part
+
+    for spec in FAMILIES.values():
+        for role, tpls in spec.templates["train"].items():
+            fit, held = pick_part(tpls, "fit"), pick_part(tpls, "heldout")
+            assert fit and held, role
+            if len(tpls) > 1:
+                assert not set(fit) & set(held) and set(fit) | set(held) == set(tpls), role
+    fit = generate("meeting", "train", 3, 2000, part="fit")
+    held = generate("meeting", "train", 3, 2000, part="heldout")
+    assert [e.text for e in fit.events] != [e.text for e in held.events]
+    with pytest.raises(InputError, match="train split only"):
+        generate("meeting", "eval", EVAL, 1000, part="heldout")
+    with pytest.raises(InputError, match="unknown template part"):
+        generate("meeting", "train", 3, 1000, part="dev")

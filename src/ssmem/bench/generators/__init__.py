@@ -34,15 +34,20 @@ def generate(
     seed: int,
     target_tokens: int,
     counter: TokenCounter | None = None,
+    part: str = "all",
 ) -> Stream:
     """A stream of about `target_tokens` tokens (counted on `Event.label()` lines), its
-    questions and labels. Deterministic in (family, split, seed, target_tokens, tokenizer)."""
+    questions and labels. Deterministic in (family, split, seed, target_tokens, tokenizer,
+    part). `part` ("fit" / "heldout", train split only) restricts the templates: see
+    `parts.py`."""
     if family not in FAMILIES:
         raise InputError(f"unknown family {family!r} (available: {', '.join(FAMILIES)})")
     check_seed(split, seed)
     if target_tokens < 200:
         raise InputError(f"target_tokens must be >= 200, got {target_tokens}")
-    engine = StreamEngine(FAMILIES[family], split, seed, counter or default_counter())
+    if part != "all" and split != "train":
+        raise InputError(f"template part {part!r} exists for the train split only")
+    engine = StreamEngine(FAMILIES[family], split, seed, counter or default_counter(), part)
     engine.build(target_tokens)
     return Stream(
         family,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
+from ssmem.bench.generators.parts import pick_part
 from ssmem.bench.generators.spec import FamilySpec, NoiseState
 from ssmem.bench.generators.values import ValuePool
 from ssmem.bench.generators.vocab import VOCAB
@@ -35,11 +36,13 @@ class Timeline:
 class StreamEngine:
     """Builds one stream. Call `build(target_tokens)` once."""
 
-    def __init__(self, spec: FamilySpec, split: str, seed: int, counter: TokenCounter) -> None:
-        self.spec, self.split, self.counter = spec, split, counter
+    def __init__(
+        self, spec: FamilySpec, split: str, seed: int, counter: TokenCounter, part: str = "all"
+    ) -> None:
+        self.spec, self.split, self.counter, self.part = spec, split, counter, part
         self.rng = random.Random(f"{spec.name}/{split}/{seed}")
         self.vocab = VOCAB[split]
-        self.tpl = spec.templates[split]
+        self.tpl = {role: pick_part(t, part) for role, t in spec.templates[split].items()}
         self.values = ValuePool(self.rng, self.vocab)
         self.events: list[Event] = []
         self.labels: dict[int, EventLabel] = {}
@@ -63,7 +66,7 @@ class StreamEngine:
         self.nouns = {
             a.key: a.noun[split]
             if isinstance(a.noun[split], str)
-            else noun_rng.choice(a.noun[split])
+            else noun_rng.choice(pick_part(a.noun[split], part))
             for a in spec.attrs
         }
 

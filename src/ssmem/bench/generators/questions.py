@@ -11,6 +11,7 @@ import random
 from bisect import bisect_right
 
 from ssmem.bench.generators.engine import StreamEngine
+from ssmem.bench.generators.parts import pick_part
 from ssmem.bench.generators.templates import QUESTIONS
 from ssmem.bench.generators.values import variants
 from ssmem.bench.types import Question
@@ -29,7 +30,7 @@ def question_points(engine: StreamEngine) -> list[int]:
 
 def questions_at(engine: StreamEngine, p: int, rng: random.Random) -> list[Question]:
     tl, split = engine.tl, engine.split
-    tpl = QUESTIONS[split]
+    tpl = {role: pick_part(t, engine.part) for role, t in QUESTIONS[split].items()}
     attrs = {a.key: a for a in engine.spec.attrs}
     out: list[Question] = []
 
