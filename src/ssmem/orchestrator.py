@@ -36,6 +36,8 @@ def strip_citations(text: str) -> str:
     """The answer without its `[#seq]` tags (and the brackets they leave empty)."""
     text = _EMPTY_PARENS.sub("", _CITE.sub("", text))
     return re.sub(r"[ \t]{2,}", " ", text).strip(" .;,\n")
+
+
 _NUM = re.compile(r"#\s*(\d+)")
 
 

@@ -103,3 +103,29 @@ def test_history_is_bounded() -> None:
     (slot,) = m.slots.values()
     assert slot.current.text == "v9"
     assert [v.text for v in slot.history] == ["v6", "v7", "v8"]
+
+
+def test_only_compatible_types_are_overwritten() -> None:
+    m = Materializer()
+    fact = feed(m, 0, "Budget for Atlas is $5,000.", "fact", 0)
+    d = feed(m, 1, "Atlas is a new workstream.", "entity", 0, update=True)
+    assert d.action == "new" and m.slots[fact.slot].current.seq == 0
+    q = feed(m, 2, "Who signs the Atlas contract?", "open_question", 0)
+    d = feed(m, 3, "Atlas budget is now $6,000.", "fact", 0, update=True)
+    assert d.action == "updated" and d.slot == fact.slot  # not the open question
+    assert m.slots[q.slot].status == "open"
+
+
+def test_shared_rare_words_pick_the_slot_an_update_lands_on() -> None:
+    def run(lex_weight: float) -> int:
+        m = Materializer(MaterializerConfig(lex_weight=lex_weight))
+        for i, text in enumerate(["heartbeat ok"] * 6):
+            feed(m, i, text, "noise", 4)  # common words make the names rare by contrast
+        feed(m, 10, "Amber Falcon budget is $5,000.", "fact", 0)
+        twin = feed(m, 11, "Amber Harbor budget is $6,000.", "fact", 0)
+        d = feed(m, 12, "Amber Harbor budget now $9,000.", "fact", 0, update=True)
+        assert d.action == "updated"
+        return int(d.slot == twin.slot)
+
+    assert run(lex_weight=1.0) == 1  # "harbor" is shared only with the twin
+    assert run(lex_weight=0.0) == 0  # equal keys alone cannot tell them apart

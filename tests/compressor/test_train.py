@@ -11,6 +11,7 @@ from safetensors.torch import load_file
 from ssmem.bench import generate
 from ssmem.compressor.checkpoint import load_checkpoint
 from ssmem.compressor.features import default_featurizer
+from ssmem.compressor.train.calibrate import MATCH_GRID
 from ssmem.compressor.train.data import example_from_stream
 from ssmem.compressor.train.trainer import PRESETS, train
 from ssmem.errors import InputError
@@ -29,7 +30,7 @@ def test_tiny_training_resumes_to_identical_weights(tmp_path: Path) -> None:
         assert torch.equal(a[k], b[k]), k
     _, mat, meta = load_checkpoint(straight)
     assert meta["record"]["steps"] == cfg.steps
-    assert 0.0 < mat.match_threshold < 1.0
+    assert mat.match_threshold in MATCH_GRID and 0.0 < mat.keep_threshold < 1.0
     assert meta["record"]["calibration"]["seeds"][0] >= 500_000  # held-out train seeds
 
 

@@ -16,6 +16,7 @@ STYLES = [("o", "-"), ("s", "--"), ("^", ":"), ("D", "-."), ("v", "-"), ("x", "-
 TABLE_METRICS = (
     "answerable",
     "stale_exposure",
+    "current_marked",
     "evidence_recall",
     "constraint_retention",
     "quote_exact",
@@ -96,7 +97,8 @@ def summary_markdown(results: dict[str, Any]) -> str:
         "",
         "Reader-free metrics (see `ssmem.bench.metrics`): share of questions whose current "
         "answer is in the context (answerable), whose context shows a superseded value "
-        "unmarked (stale_exposure, lower is better), share of evidence events in the "
+        "unmarked (stale_exposure, lower is better), whose context marks the current value "
+        "as superseded (current_marked, lower is better), share of evidence events in the "
         "context (evidence_recall). Means over questions, then over stream lengths and "
         "seeds.",
         "",

@@ -68,15 +68,19 @@ class HybridMemory:
         rest = self.ssm.context(query, budget - r_budget)
         shown = rest.seqs()
         superseded = superseded_map(self.ssm.materializer.slots)
+        probable = rest.info.get("probably_superseded", {})
+        marked = set(rest.info.get("marked_seqs", []))
         retrieved: list[Segment] = []
         room = budget - rest.tokens - 1
         for raw in self.rag.context(query, r_budget).segments:
             if raw.kind != "retrieved" or set(raw.seqs) <= shown:
                 continue
-            seg = mark(raw, superseded, self.counter)
+            seg = mark(raw, superseded, self.counter, probable)
             if seg.tokens + 1 <= room:
                 retrieved.append(seg)
+                marked |= {q for q in seg.seqs if q in superseded or q in probable}
                 room -= seg.tokens + 1
+        info = {**info, "marked_seqs": sorted(marked), "probably_superseded": probable}
         return make_context(self.name, budget, self.counter, [*rest.segments, *retrieved], info)
 
     def stats(self) -> Stats:

@@ -16,8 +16,8 @@ _WORD = re.compile(r"[a-z][a-z0-9_'-]*[a-z0-9]|[a-z]")
 
 
 def words(text: str) -> set[str]:
-    """Lowercase word types of `text`, without pure numbers."""
-    return set(_WORD.findall(text.lower()))
+    """Lowercase word types of `text`, without pure numbers or a possessive "'s"."""
+    return {w.removesuffix("'s") for w in _WORD.findall(text.lower())}
 
 
 class DocFreq:
@@ -37,8 +37,10 @@ class DocFreq:
         return math.log((self.docs + 1) / (self.df.get(word, 0) + 0.5))
 
     def overlap(self, query: set[str], text: set[str]) -> float:
-        """IDF mass of the query's words found in `text`, over the query's total (0..1)."""
-        total = sum(self.idf(w) for w in query)
+        """IDF mass of the query's words found in `text`, over the query's total (0..1).
+        Words the stream never contained are left out of the total: they match nothing, so
+        they would only shrink every score alike (and they get the largest IDF)."""
+        total = sum(self.idf(w) for w in query if w in self.df)
         if total <= 0:
             return 0.0
         return sum(self.idf(w) for w in query & text) / total

@@ -21,15 +21,28 @@ def superseded_map(slots: dict[int, Slot]) -> dict[int, int]:
     return {v.seq: s.current.seq for s in slots.values() for v in s.history}
 
 
-def mark(segment: Segment, superseded: dict[int, int], counter: TokenCounter) -> Segment:
-    if not superseded or not segment.text:
+def mark(
+    segment: Segment,
+    superseded: dict[int, int],
+    counter: TokenCounter,
+    probable: dict[int, int] | None = None,
+) -> Segment:
+    """`segment` with every line whose seq is in `superseded` marked ``(superseded by #N)``
+    and, failing that, every line in `probable` (read-time consolidation) marked
+    ``(probably superseded by #N)``."""
+    probable = probable or {}
+    if not (superseded or probable) or not segment.text:
         return segment
     out = []
     changed = False
     for line in segment.text.split("\n"):
         m = _SEQ.match(line)
-        if m and int(m.group(1)) in superseded:
-            line = f"{line} (superseded by #{superseded[int(m.group(1))]})"
+        seq = int(m.group(1)) if m else None
+        if seq in superseded:
+            line = f"{line} (superseded by #{superseded[seq]})"
+            changed = True
+        elif seq in probable:
+            line = f"{line} (probably superseded by #{probable[seq]})"
             changed = True
         out.append(line)
     if not changed:

@@ -1,9 +1,12 @@
 """The materializer: turns per-event head outputs into slot decisions, deterministically.
 
 For each event, in stream order: drop it if the retention head calls it noise; otherwise
-find the live slot whose key is nearest. A resolution closes the nearest open loop; an
-update (update head on, key close enough) replaces the nearest slot's value and keeps the
-old one in its history; an exact restatement merges; anything else opens a new slot. When
+find the live slot it is about. "About" is the learned key's cosine plus `lex_weight` times
+the IDF-weighted share of the event's words the slot's text also has (rare words, i.e. names
+and ids, dominate; template words count for little), scored over the `candidates` nearest
+slots by key. A resolution closes the best-matching open loop; an update (update head on,
+match close enough, slot of a compatible type) replaces that slot's value and keeps the old
+one in its history; an exact restatement merges; anything else opens a new slot. When
 the memory is full, the least useful slot goes (constraints and open loops last). The
 thresholds live in `MaterializerConfig` and ship with the checkpoint; they are set on the
 train split, never on evaluation streams.
@@ -11,25 +14,39 @@ train split, never on evaluation streams.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
 
+from ssmem.compressor.lexicon import DocFreq, words
 from ssmem.compressor.slots import OPEN_TYPES, TYPES, Slot, Version
 from ssmem.events import Event
 
 NOISE = TYPES.index("noise")
+# Which slot types an event of a given type may overwrite. Entities, open questions,
+# resolutions and noise never overwrite anything (resolutions close loops instead).
+UPDATES = {
+    "fact": ("fact", "decision"),
+    "decision": ("fact", "decision"),
+    "constraint": ("constraint",),
+    "task": ("task",),
+}
 
 
 @dataclass
 class MaterializerConfig:
-    max_slots: int = 1024  # hard bound on memory, whatever the stream length
+    max_slots: int = 4096  # hard bound on memory, whatever the stream length
     keep_threshold: float = 0.5  # keep an event when p(not noise) >= this
     update_threshold: float = 0.5  # p(update) needed to overwrite a slot
     match_threshold: float = 0.6  # key cosine needed for an update / resolution to land
     recency_half_life: int = 2000  # events; how fast unused slots lose rank for eviction
     max_history: int = 8  # superseded versions kept per slot (older ones fall off)
+    lex_weight: float = 1.0  # weight of shared rare words next to the key cosine in matching
+    candidates: int = 8  # slots nearest by key that are rescored with the word overlap
+    rank_lex: float = 1.0  # read side: weight of query-word overlap when ranking slots
+    read_match: float = 0.6  # read side: key cosine for "probably superseded" (consolidate.py)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -68,6 +85,7 @@ class Materializer:
         self._keys = np.zeros((0, 0), dtype=np.float32)
         self.dropped = 0
         self.last_decision: Decision | None = None
+        self.lexicon = DocFreq()  # document frequencies of every event seen (kept or not)
 
     def apply(
         self,
@@ -79,6 +97,7 @@ class Materializer:
         text_vec: np.ndarray,
     ) -> Decision:
         cfg = self.config
+        self.lexicon.add(event.text)
         p = softmax(type_logits)
         p_keep = float(1.0 - p[NOISE])
         p_update = float(1.0 / (1.0 + np.exp(-update_logit)))
@@ -92,7 +111,10 @@ class Materializer:
             return self._decide(Decision(event.seq, "dropped", None, p_keep, p_update, 0.0, type_))
 
         want_open = type_ == "resolution"
-        best, sim = self._nearest(key, open_only=want_open)
+        ev_words = words(event.text)
+        best, sim = self._nearest(
+            key, ev_words, lambda s: s.status == "open" if want_open else True
+        )
         if want_open and best is not None and sim >= cfg.match_threshold:
             best.status = "resolved"
             best.supersede(version, "resolved", key, text_vec)
@@ -101,21 +123,27 @@ class Materializer:
             return self._decide(
                 Decision(event.seq, "resolved", best.id, p_keep, p_update, sim, type_)
             )
-        if not want_open:
-            best, sim = self._nearest(key, open_only=False)
+        if want_open:
+            best, sim = self._nearest(key, ev_words, lambda s: True)
         if best is not None and best.current.text == event.text:
             best.last_seen = event.seq
             best.seen += 1
             return self._decide(
                 Decision(event.seq, "merged", best.id, p_keep, p_update, sim, type_)
             )
+        target, tsim = best, sim
+        if self.allow_updates and type_ in UPDATES and p_update >= cfg.update_threshold:
+            allowed = UPDATES[type_]
+            target, tsim = self._nearest(key, ev_words, lambda s: s.type in allowed)
         if (
             self.allow_updates
-            and best is not None
+            and target is not None
+            and type_ in UPDATES
             and p_update >= cfg.update_threshold
-            and sim >= cfg.match_threshold
-            and best.type not in OPEN_TYPES
+            and tsim >= cfg.match_threshold
+            and target.type not in OPEN_TYPES
         ):
+            best, sim = target, tsim
             best.supersede(version, "updated", key, text_vec)
             self._set_key(best)
             best.confidence = float(p.max())
@@ -147,17 +175,32 @@ class Materializer:
         self.last_decision = decision
         return decision
 
-    def _nearest(self, key: np.ndarray, open_only: bool) -> tuple[Slot | None, float]:
+    def _nearest(
+        self, key: np.ndarray, ev_words: set[str], eligible: Callable[[Slot], bool]
+    ) -> tuple[Slot | None, float]:
+        """The eligible slot with the best match score (key cosine + weighted word overlap)
+        among the `candidates` nearest by key, and that score; (None, -1) if none."""
         if not self._rows:
             return None, -1.0
         sims = self._keys[: len(self._rows)] @ key
-        if open_only:
-            mask = np.array([self.slots[i].status == "open" for i in self._rows])
-            if not mask.any():
-                return None, -1.0
-            sims = np.where(mask, sims, -np.inf)
-        row = int(sims.argmax())
-        return self.slots[self._rows[row]], float(sims[row])
+        k = min(len(sims), self.config.candidates)
+        best, best_score = None, -np.inf
+        seen = 0
+        for row in np.argsort(-sims, kind="stable"):  # nearest first; stop after k eligible
+            slot = self.slots[self._rows[int(row)]]
+            if not eligible(slot):
+                continue
+            score = float(sims[row])
+            if self.config.lex_weight:
+                score += self.config.lex_weight * self.lexicon.overlap(
+                    ev_words, words(slot.current.text)
+                )
+            if score > best_score:
+                best, best_score = slot, score
+            seen += 1
+            if seen >= k:
+                break
+        return (best, best_score) if best is not None else (None, -1.0)
 
     def _set_key(self, slot: Slot) -> None:
         del slot.history[: -self.config.max_history]

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import torch
 
+from ssmem.compressor.consolidate import probable_supersessions
 from ssmem.compressor.lexicon import words
 from ssmem.systems.base import Segment
 from ssmem.tokens import TokenCounter
@@ -23,8 +24,10 @@ if TYPE_CHECKING:
     from ssmem.compressor.system import SSMMemory
 
 TEXT_WEIGHT = 0.5  # static-text cosine next to the learned key similarity
-LEX_WEIGHT = 1.0  # IDF-weighted word overlap (names and ids the query mentions)
+# The weight of the IDF-weighted word overlap (names and ids the query mentions) is
+# `MaterializerConfig.rank_lex`, calibrated with the checkpoint on held-out train templates.
 OPEN_BOOST = 0.2  # unresolved loops rank above equally relevant closed facts
+CONSOLIDATE = 64  # ranked slots checked for read-time supersession
 
 
 class MemoryView:
@@ -32,6 +35,8 @@ class MemoryView:
         self.system = system
         self.counter = counter
         self.slots = list(system.materializer.slots.values())
+        # After `segment`: current seq of each slot found probably superseded -> newer seq.
+        self.older_seqs: dict[int, int] = {}
 
     def scores(self, query: str) -> dict[int, float]:
         """Relevance of every slot to `query` (higher = more relevant)."""
@@ -49,7 +54,8 @@ class MemoryView:
         lex = self.system.lexicon
         qw = words(query)
         overlap = np.array([lex.overlap(qw, words(s.current.text)) for s in self.slots])
-        rel = keys @ qk + TEXT_WEIGHT * (texts @ q[0]) + LEX_WEIGHT * overlap
+        lex_w = self.system.materializer.config.rank_lex
+        rel = keys @ qk + TEXT_WEIGHT * (texts @ q[0]) + lex_w * overlap
         return {s.id: float(r + 0.05 * b) for s, r, b in zip(self.slots, rel, base, strict=True)}
 
     def confidence(self, query: str) -> float:
@@ -73,16 +79,29 @@ class MemoryView:
 
         return sorted(self.slots, key=order)
 
+    def probably_superseded(self, query: str, ranked: list[Slot]) -> dict[int, int]:
+        """Read-time consolidation among the first `CONSOLIDATE` ranked slots."""
+        system = self.system
+        return probable_supersessions(
+            ranked[:CONSOLIDATE], query, system.lexicon, system.materializer.config.read_match
+        )
+
     def segment(self, query: str, budget: int) -> Segment:
-        """Whole slot lines, best first, within `budget` tokens (newline counted)."""
+        """Whole slot lines, best first, within `budget` tokens (newline counted). A slot a
+        newer shown-or-ranked slot probably superseded says so (`consolidate.py`)."""
         lines: list[str] = []
         seqs: list[int] = []
         used = 0
-        for slot in self.ranked(query):
-            line = slot.line()
+        ranked = self.ranked(query)
+        older = self.probably_superseded(query, ranked) if query.strip() else {}
+        by_id = {s.id: s for s in ranked}
+        self.older_seqs = {by_id[i].current.seq: newer for i, newer in older.items()}
+        for slot in ranked:
+            note = f" (probably superseded by #{older[slot.id]})" if slot.id in older else ""
+            line = slot.line() + note
             n = self.counter.count(line) + (1 if lines else 0)
             if used + n > budget:
-                line = slot.line(with_history=False)
+                line = slot.line(with_history=False) + note
                 n = self.counter.count(line) + (1 if lines else 0)
                 if used + n > budget:
                     continue
@@ -100,6 +119,7 @@ class MemoryView:
 
     def to_dict(self, budget: int | None = None, query: str = "") -> dict[str, Any]:
         slots = self.ranked(query)
+        older = self.probably_superseded(query, slots) if query.strip() else {}
         if budget is not None:
             keep = set(self.segment(query, budget).seqs)
             slots = [s for s in slots if s.current.seq in keep]
@@ -116,7 +136,7 @@ class MemoryView:
             "events": self.system.events_seen,
             "slots_total": len(self.slots),
             "dropped_events": self.system.materializer.dropped,
-            "slots": [s.to_dict() for s in slots],
+            "slots": [{**s.to_dict(), "probably_superseded_by": older.get(s.id)} for s in slots],
             "snapshots": [s.to_dict() for s in snaps],
             "delta": d.to_dict() if d else None,
             "latent_shape": list(self.system.latent().shape),

@@ -18,7 +18,7 @@ import torch
 
 from ssmem.compressor.checkpoint import load_checkpoint
 from ssmem.compressor.episodic import Episodic, EpisodicConfig
-from ssmem.compressor.features import EMBED_DIM, default_featurizer
+from ssmem.compressor.features import EMBED_DIM, TokenStats, default_featurizer
 from ssmem.compressor.lexicon import DocFreq
 from ssmem.compressor.marking import mark, superseded_map
 from ssmem.compressor.materializer import Materializer, MaterializerConfig
@@ -60,11 +60,11 @@ class SSMMemory:
             mat_cfg, self.meta = MaterializerConfig(), {}
         self.net = net.eval()
         self.featurizer = default_featurizer()
+        self.token_stats = TokenStats()  # the stream's token frequencies (IDF features)
         self.materializer = Materializer(mat_cfg, allow_updates=self.config.allow_updates)
         self.episodic = Episodic(episodic)
         self.window = WindowMemory(self.counter, WindowConfig(max_events=self.config.recent_events))
         self.state = self.net.zero_state(1)
-        self.lexicon = DocFreq()
         self.events_seen = 0
         self.last_seq: int | None = None
 
@@ -83,7 +83,7 @@ class SSMMemory:
             if self.last_seq is not None and ev.seq <= self.last_seq:
                 raise ValueError(f"seq {ev.seq} does not increase (previous was {self.last_seq})")
             self.last_seq = ev.seq
-        x = self.featurizer(chunk)  # (L, d_in)
+        x = self.featurizer(chunk, self.token_stats)  # (L, d_in)
         with torch.no_grad():
             heads, self.state = self.net(x.unsqueeze(0), self.state)
         type_logits = heads.type_logits[0].numpy()
@@ -92,12 +92,16 @@ class SSMMemory:
         utility = heads.utility[0].numpy()
         text_vecs = x[:, :EMBED_DIM].numpy()
         for j, ev in enumerate(chunk):
-            self.lexicon.add(ev.text)
             self.materializer.apply(
                 ev, type_logits[j], keys[j], float(update[j]), float(utility[j]), text_vecs[j]
             )
             self.events_seen += 1
             self.episodic.observe(ev.seq, self.materializer.slots, self.latent)
+
+    @property
+    def lexicon(self) -> DocFreq:
+        """Document frequencies of the stream so far (owned by the materializer)."""
+        return self.materializer.lexicon
 
     # -- read path --------------------------------------------------------------------------
     def memory(self) -> MemoryView:
@@ -110,35 +114,49 @@ class SSMMemory:
         return self.state.ssm[-1][0].contiguous().numpy().copy()
 
     def context(self, query: str, budget: int) -> Context:
+        """Memory (ranked for `query`) then the recent window, within `budget` exactly.
+        `info["marked_seqs"]`: seqs shown as superseded or probably superseded;
+        `info["probably_superseded"]`: read-time consolidation, seq -> newer seq."""
         check_budget(budget)
         view = self.memory()
         win_budget = int(budget * self.config.window_share)
         mem_seg = view.segment(query, budget - win_budget)
+        probable = view.older_seqs
         room = budget - mem_seg.tokens - (1 if mem_seg.text else 0)
-        window = self.marked_window(room)
+        window = self.marked_window(room, probable)
+        superseded = superseded_map(self.materializer.slots)
+        marked = {q for q in mem_seg.seqs if q in probable}
+        marked |= {q for q in window.seqs if q in superseded or q in probable}
         return make_context(
             self.name,
             budget,
             self.counter,
             [mem_seg, window],
-            {"slots": len(self.materializer.slots)},
+            {
+                "slots": len(self.materializer.slots),
+                "marked_seqs": sorted(marked),
+                "probably_superseded": probable,
+            },
         )
 
-    def marked_window(self, budget: int) -> Segment:
+    def marked_window(self, budget: int, probable: dict[int, int] | None = None) -> Segment:
         """The recent-window segment within `budget`, superseded lines marked as such."""
         superseded = superseded_map(self.materializer.slots)
-        window = mark(self.window.window_segment(budget), superseded, self.counter)
+        window = mark(self.window.window_segment(budget), superseded, self.counter, probable)
         while window.tokens > budget and budget > 0:  # markers cost tokens: shrink to fit
             budget -= max(1, window.tokens - budget)
-            window = mark(self.window.window_segment(budget), superseded, self.counter)
+            window = mark(self.window.window_segment(budget), superseded, self.counter, probable)
         return window
 
     def stats(self) -> Stats:
         return Stats(events=self.events_seen, state_bytes=self.state_bytes())
 
     def state_bytes(self) -> int:
-        """Bytes of the recurrent state plus the bounded slot table (text and vectors)."""
+        """Bytes of the recurrent state, the bounded slot table (text and vectors) and the
+        two bounded frequency tables (token ids: 16 B per entry; words: text + 8 B)."""
         ssm = self.state.nbytes if self.state is not None else 0
+        ssm += 16 * len(self.token_stats.df)
+        ssm += sum(len(w) + 8 for w in self.lexicon.df)
         slots = sum(
             s.key.nbytes
             + s.text_vec.nbytes

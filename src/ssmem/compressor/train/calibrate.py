@@ -1,9 +1,20 @@
-"""Calibration of the materializer's thresholds on held-out *train-split* streams.
+"""Calibration of the materializer's thresholds and the ranking weight, on held-out wording.
 
-Runs the trained net once per stream, then replays the materializer for a small grid of
-(match, update) thresholds and keeps the pair with the best F1 of update landing: an update
-counts as correct when it overwrote the slot that held the event it supersedes. Evaluation
-streams are never used here.
+The streams used here are *train-split* streams built from the held-out template part
+(`generate(..., part="heldout")`): the network never trained on their wording, as it will
+not have seen the eval split's. Evaluation streams are never used. Three steps, in order:
+
+1. `keep_threshold`: the highest value in `KEEP_GRID` that still keeps `KEEP_RECALL` of the
+   events that are not noise (so retention errs towards keeping; capacity evicts later).
+2. `update_threshold`, `match_threshold`, `lex_weight`: the grid point whose replayed memory
+   holds the most keys at their latest value, minus the keys that still show a superseded
+   value (`state_score`).
+3. `rank_lex`: the ranking weight that puts the most question evidence among the first
+   `TOP_K` slots, at every question point of the same streams.
+4. `read_match` (read-time consolidation, `consolidate.py`): over the current-value
+   questions of the same streams, the value that minimises the share whose first `TOP_K`
+   slots show a superseded value unmarked plus `MARK_COST` times the share whose current
+   value gets marked.
 """
 
 from __future__ import annotations
@@ -11,36 +22,148 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+import numpy as np
 import torch
 
-from ssmem.bench import generate
+from ssmem.bench import Stream, generate
+from ssmem.bench.metrics import contains
+from ssmem.compressor.consolidate import probable_supersessions
 from ssmem.compressor.features import EMBED_DIM, default_featurizer
-from ssmem.compressor.materializer import Materializer, MaterializerConfig
+from ssmem.compressor.materializer import NOISE, Materializer, MaterializerConfig, softmax
 from ssmem.compressor.model import CompressorNet
 
-MATCH_GRID = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
-UPDATE_GRID = (0.3, 0.5, 0.7)
+KEEP_GRID = (0.2, 0.3, 0.4, 0.5)
+KEEP_RECALL = 0.95
+UPDATE_GRID = (0.0, 0.3, 0.5, 0.7)
+MATCH_GRID = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.2, 1.4)
+LEX_GRID = (0.0, 0.5, 1.0)
+RANK_LEX_GRID = (0.5, 1.0, 2.0, 4.0)
+READ_MATCH_GRID = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 2.0)  # 2.0 = consolidation off
+MARK_COST = 2.0  # a current value marked superseded costs twice a stale one left unmarked
+TOP_K = 8
+
+Run = tuple[Stream, tuple[np.ndarray, ...], np.ndarray]
 
 
-def update_f1(stream, heads, text_vecs, cfg: MaterializerConfig) -> tuple[int, int, int]:
-    """(correct updates, update decisions, gold updates) for one stream."""
+def _replay(run: Run, cfg: MaterializerConfig) -> tuple[Materializer, dict[int, Any]]:
+    stream, heads, text_vecs = run
     mat = Materializer(cfg)
-    slot_of: dict[int, int] = {}
-    correct = decided = gold = 0
+    decisions = {}
     for j, ev in enumerate(stream.events):
-        d = mat.apply(
+        decisions[ev.seq] = mat.apply(
             ev, heads[0][j], heads[1][j], float(heads[2][j]), float(heads[3][j]), text_vecs[j]
         )
-        label = stream.labels[ev.seq]
-        if label.supersedes is not None:
-            gold += 1
+    return mat, decisions
+
+
+def state_score(run: Run, cfg: MaterializerConfig) -> dict[str, int]:
+    """Replay one stream; count fact keys whose latest value is a live slot's current text
+    (`latest`), keys with an older value still current somewhere (`stale`), and update
+    landings (`correct` of `decided`, `gold` updates)."""
+    stream = run[0]
+    mat, decisions = _replay(run, cfg)
+    current = {s.current.seq for s in mat.slots.values()}
+    by_key: dict[str, list[int]] = {}
+    for seq, label in sorted(stream.labels.items()):
+        if label.type == "fact" and label.key is not None:
+            by_key.setdefault(label.key, []).append(seq)
+    latest = sum(seqs[-1] in current for seqs in by_key.values())
+    stale = sum(any(s in current for s in seqs[:-1]) for seqs in by_key.values())
+    slot_of: dict[int, int] = {}
+    correct = decided = gold = 0
+    for seq, d in decisions.items():
+        sup = stream.labels[seq].supersedes
+        gold += sup is not None
         if d.action in ("updated", "resolved"):
             decided += 1
-            if label.supersedes is not None and slot_of.get(label.supersedes) == d.slot:
-                correct += 1
+            correct += sup is not None and slot_of.get(sup) == d.slot
         if d.slot is not None:
-            slot_of[ev.seq] = d.slot
-    return correct, decided, gold
+            slot_of[seq] = d.slot
+    return {
+        "keys": len(by_key),
+        "latest": latest,
+        "stale": stale,
+        "correct": correct,
+        "decided": decided,
+        "gold": gold,
+    }
+
+
+def choose_keep(runs: list[Run]) -> tuple[float, list[dict[str, float]]]:
+    p_keep, real = [], []
+    for stream, heads, _ in runs:
+        p_keep.append(1.0 - softmax(heads[0])[:, NOISE])
+        real.append(np.array([stream.labels[e.seq].type != "noise" for e in stream.events]))
+    pk, rl = np.concatenate(p_keep), np.concatenate(real)
+    rows = []
+    for t in KEEP_GRID:
+        kept = pk >= t
+        recall = float(kept[rl].mean()) if rl.any() else 1.0
+        noise_dropped = float((~kept[~rl]).mean()) if (~rl).any() else 0.0
+        rows.append(
+            {"keep": t, "recall": round(recall, 4), "noise_dropped": round(noise_dropped, 4)}
+        )
+    ok = [r["keep"] for r in rows if r["recall"] >= KEEP_RECALL]
+    return (max(ok) if ok else min(KEEP_GRID)), rows
+
+
+def _first(ranked: list) -> list:
+    """Constraints (always shown) and the first TOP_K other slots."""
+    return [s for s in ranked if s.type == "constraint"] + [
+        s for s in ranked if s.type != "constraint"
+    ][:TOP_K]
+
+
+def _read_match_costs(view, q, lexicon, costs: dict[float, list[float]]) -> None:
+    """Add (stale shown unmarked, current marked) of question `q` for every grid value."""
+    shown = _first(view.ranked(q.query))
+    current = q.evidence[0]
+    for r in READ_MATCH_GRID:
+        older = probable_supersessions(shown, q.query, lexicon, r)
+        stale = any(
+            s.id not in older and any(contains(s.current.text, v) for v in q.stale) for s in shown
+        )
+        marked = any(s.current.seq == current and s.id in older for s in shown)
+        costs[r][0] += stale
+        costs[r][1] += marked
+    costs[READ_MATCH_GRID[0]][2] += 1  # question count, kept once
+
+
+def choose_rank_lex(net: CompressorNet, runs: list[Run], cfg: MaterializerConfig) -> tuple:
+    """(best rank_lex, {weight: evidence hit rate in the first TOP_K slots}, best read_match,
+    {read_match: [stale rate, current-marked rate]})."""
+    from ssmem.compressor.system import SSMMemory  # the system imports this package's parents
+
+    hits = {w: 0 for w in RANK_LEX_GRID}
+    costs: dict[float, list[float]] = {r: [0.0, 0.0, 0.0] for r in READ_MATCH_GRID}
+    total = 0
+    for stream, _, _ in runs:
+        system = SSMMemory(net=net)
+        system.materializer.config = cfg
+        index = {e.seq: i for i, e in enumerate(stream.events)}
+        done = 0
+        for q in sorted(stream.questions, key=lambda q: q.at_seq):
+            if not q.evidence:
+                continue
+            upto = index[q.at_seq] + 1
+            if upto > done:
+                system.ingest(stream.events[done:upto])
+                done = upto
+            total += 1
+            view = system.memory()
+            for w in RANK_LEX_GRID:
+                system.materializer.config = replace(cfg, rank_lex=w)
+                first = _first(view.ranked(q.query))
+                hits[w] += any(e in {s.current.seq for s in first} for e in q.evidence)
+            system.materializer.config = cfg
+            if q.category == "current_value" and q.stale:
+                _read_match_costs(view, q, system.lexicon, costs)
+    rates = {w: round(h / total, 4) if total else 0.0 for w, h in hits.items()}
+    best = max(RANK_LEX_GRID, key=lambda w: (rates[w], -abs(w - 1.0)))
+    n = max(1.0, costs[READ_MATCH_GRID[0]][2])
+    read = {r: [round(c[0] / n, 4), round(c[1] / n, 4)] for r, c in costs.items()}
+    best_read = min(READ_MATCH_GRID, key=lambda r: (read[r][0] + MARK_COST * read[r][1], -r))
+    return best, rates, best_read, read
 
 
 def calibrate(
@@ -51,43 +174,59 @@ def calibrate(
     base: MaterializerConfig,
 ) -> tuple[MaterializerConfig, dict[str, Any]]:
     feat = default_featurizer()
-    runs = []
+    runs: list[Run] = []
     for i, seed in enumerate(seeds):
         for fam in families:
-            stream = generate(fam, "train", seed, tokens[i % len(tokens)])
+            stream = generate(fam, "train", seed, tokens[i % len(tokens)], part="heldout")
             x = feat(stream.events)
             with torch.no_grad():
                 h, _ = net(x.unsqueeze(0))
-            heads = (
-                h.type_logits[0].numpy(),
-                h.key[0].numpy(),
-                h.update[0].numpy(),
-                h.utility[0].numpy(),
-            )
+            heads = tuple(t[0].numpy() for t in (h.type_logits, h.key, h.update, h.utility))
             runs.append((stream, heads, x[:, :EMBED_DIM].numpy()))
+    keep, keep_rows = choose_keep(runs)
+    base = replace(base, keep_threshold=keep)
     table = []
-    for m in MATCH_GRID:
+    for lex in LEX_GRID:
         for u in UPDATE_GRID:
-            cfg = replace(base, match_threshold=m, update_threshold=u)
-            c = d = g = 0
-            for stream, heads, tv in runs:
-                a, b, gg = update_f1(stream, heads, tv, cfg)
-                c, d, g = c + a, d + b, g + gg
-            p = c / d if d else 0.0
-            r = c / g if g else 0.0
-            f1 = 2 * p * r / (p + r) if p + r else 0.0
-            table.append(
-                {
-                    "match": m,
-                    "update": u,
-                    "precision": round(p, 4),
-                    "recall": round(r, 4),
-                    "f1": round(f1, 4),
-                }
-            )
-    best = max(table, key=lambda row: (row["f1"], -abs(row["match"] - 0.6)))
-    chosen = replace(base, match_threshold=best["match"], update_threshold=best["update"])
-    return chosen, {"streams": len(runs), "seeds": seeds, "best": best, "grid": table}
+            for m in MATCH_GRID:
+                cfg = replace(base, match_threshold=m, update_threshold=u, lex_weight=lex)
+                tot = {"keys": 0, "latest": 0, "stale": 0, "correct": 0, "decided": 0, "gold": 0}
+                for run in runs:
+                    for k, v in state_score(run, cfg).items():
+                        tot[k] += v
+                p = tot["correct"] / tot["decided"] if tot["decided"] else 0.0
+                r = tot["correct"] / tot["gold"] if tot["gold"] else 0.0
+                keys = max(1, tot["keys"])
+                table.append(
+                    {
+                        "lex": lex,
+                        "update": u,
+                        "match": m,
+                        "latest": round(tot["latest"] / keys, 4),
+                        "stale": round(tot["stale"] / keys, 4),
+                        "update_precision": round(p, 4),
+                        "update_recall": round(r, 4),
+                    }
+                )
+    best = max(table, key=lambda row: (row["latest"] - row["stale"], -abs(row["match"] - 0.6)))
+    chosen = replace(
+        base,
+        match_threshold=best["match"],
+        update_threshold=best["update"],
+        lex_weight=best["lex"],
+    )
+    rank_lex, rank_rates, read_match, read_costs = choose_rank_lex(net, runs, chosen)
+    chosen = replace(chosen, rank_lex=rank_lex, read_match=read_match)
+    return chosen, {
+        "streams": len(runs),
+        "seeds": seeds,
+        "part": "heldout",
+        "keep": keep_rows,
+        "best": best,
+        "grid": table,
+        "rank_lex_hit_rate": {str(w): r for w, r in rank_rates.items()},
+        "read_match_stale_marked": {str(r): c for r, c in read_costs.items()},
+    }
 
 
-__all__ = ["calibrate", "update_f1"]
+__all__ = ["calibrate", "state_score"]

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 from torch import Tensor
 
 from ssmem.bench import Stream, generate
-from ssmem.compressor.features import EMBED_DIM, StaticFeaturizer
+from ssmem.compressor.features import EMBED_DIM, StaticFeaturizer, TokenStats
 from ssmem.compressor.slots import TYPES
 from ssmem.errors import InputError
 
@@ -30,6 +31,8 @@ class Example:
     q_emb: Tensor  # (Q, 384) static query embeddings
     q_at: Tensor  # (Q,) long: question asked after this event index
     q_pos: Tensor  # (Q, L) bool: evidence events of each question
+    parts: list  # per event (token ids, IDF weights): to rebuild x with token dropout
+    scalars: np.ndarray  # (L, N_SCALARS)
 
     @property
     def length(self) -> int:
@@ -70,8 +73,10 @@ def example_from_stream(stream: Stream, featurizer: StaticFeaturizer) -> Example
         if questions
         else torch.zeros(0, EMBED_DIM)
     )
+    parts = featurizer.token_parts(events, TokenStats())
+    scalars = featurizer.scalars(events)
     return Example(
-        x=featurizer(events),
+        x=featurizer.assemble(parts, scalars),
         type_id=type_id,
         key_id=key_id,
         update=update,
@@ -80,6 +85,8 @@ def example_from_stream(stream: Stream, featurizer: StaticFeaturizer) -> Example
         q_emb=q_emb,
         q_at=torch.tensor([index[q.at_seq] for q in questions], dtype=torch.long),
         q_pos=q_pos,
+        parts=parts,
+        scalars=scalars,
     )
 
 
@@ -89,12 +96,14 @@ def build_examples(
     tokens: list[int],
     featurizer: StaticFeaturizer,
     progress=None,
+    part: str = "fit",
 ) -> list[Example]:
-    """One example per (family, seed); stream length cycles through `tokens`."""
+    """One example per (family, seed); stream length cycles through `tokens`; templates from
+    the train split's `part` (the "heldout" part is kept for calibration)."""
     out = []
     for i, seed in enumerate(seeds):
         for fam in families:
-            stream = generate(fam, "train", seed, tokens[i % len(tokens)])
+            stream = generate(fam, "train", seed, tokens[i % len(tokens)], part=part)
             out.append(example_from_stream(stream, featurizer))
             if progress is not None:
                 progress.update(1)
@@ -108,11 +117,24 @@ class Batch:
     examples: list[Example]
 
 
-def collate(examples: list[Example]) -> Batch:
+def collate(
+    examples: list[Example],
+    featurizer: StaticFeaturizer | None = None,
+    token_dropout: float = 0.0,
+    seed: int = 0,
+) -> Batch:
+    """Pad to one batch. With `token_dropout` > 0 (and a featurizer), every event's vector is
+    rebuilt from a random subset of its tokens (each dropped with that probability, seeded by
+    `seed`), so the heads cannot lean on any one template word."""
     L = max(e.length for e in examples)
     x = torch.zeros(len(examples), L, examples[0].x.shape[1])
     mask = torch.zeros(len(examples), L, dtype=torch.bool)
+    rng = np.random.default_rng(seed)
     for b, e in enumerate(examples):
-        x[b, : e.length] = e.x
+        if token_dropout > 0 and featurizer is not None:
+            keep = [rng.random(len(ids)) >= token_dropout for ids, _ in e.parts]
+            x[b, : e.length] = featurizer.assemble(e.parts, e.scalars, keep)
+        else:
+            x[b, : e.length] = e.x
         mask[b, : e.length] = True
     return Batch(x, mask, examples)

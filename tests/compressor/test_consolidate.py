@@ -1,0 +1,58 @@
+"""Read-time consolidation: an older slot about the query's subject is marked, others not."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ssmem.compressor.consolidate import probable_supersessions, subject_words
+from ssmem.compressor.materializer import Materializer
+from ssmem.compressor.slots import TYPES
+from ssmem.events import Event
+
+
+def feed(m: Materializer, seq: int, text: str, type_: str, key: int) -> None:
+    """One event with confident hand-set heads: this type, key `key`, update head off."""
+    logits = np.full(len(TYPES), -5.0, dtype=np.float32)
+    logits[TYPES.index(type_)] = 5.0
+    k = np.eye(8, dtype=np.float32)[key]
+    m.apply(Event(seq=seq, text=text), logits, k, -5.0, 0.0, np.zeros(384, dtype=np.float32))
+
+
+def memory() -> Materializer:
+    """300 noise lines, 40 facts about other projects in the same wordings (so template
+    words are common), then the Solar projects; the last update did not land."""
+    m = Materializer()
+    for i in range(300):
+        feed(m, i, f"routine sync finished for the shared drive, batch {i}", "noise", 4)
+    for i in range(20):
+        feed(m, 300 + 2 * i, f"P{i} Wood: due date set at May {i + 1}, everyone agreed.", "fact", 2)
+        feed(m, 301 + 2 * i, f"We moved the due date for P{i} Wood to June {i + 1}.", "fact", 3)
+    feed(m, 400, "Solar Grove: due date set at December 26, everyone agreed.", "fact", 0)
+    feed(m, 401, "Solar Bluff: due date set at May 2, everyone agreed.", "fact", 0)
+    feed(m, 402, "Solar Grove: owner set at Dara Quist, everyone agreed.", "fact", 1)
+    feed(m, 403, "We moved the due date for Solar Grove to August 8.", "fact", 0)  # no update
+    return m
+
+
+def test_older_value_of_the_query_subject_is_marked() -> None:
+    m = memory()
+    slots = [s for s in m.slots.values() if s.current.seq >= 400]
+    assert len(slots) == 4  # the update did not land: old and new live side by side
+    q = "Right now, what due date is set for Solar Grove?"
+    assert subject_words(q, m.lexicon) == {"solar", "grove"}
+    older = probable_supersessions(slots, q, m.lexicon, read_match=0.5)
+    by_seq = {s.current.seq: s.id for s in slots}
+    assert older == {by_seq[400]: 403}  # not the twin (Bluff), not the owner (key far)
+
+
+def test_no_subject_or_consolidation_off_marks_nothing() -> None:
+    m = memory()
+    slots = list(m.slots.values())
+    assert subject_words("What is the due date?", m.lexicon) == set()  # template words only
+    assert probable_supersessions(slots, "What is the due date?", m.lexicon, 0.5) == {}
+    q = "Right now, what due date is set for Solar Grove?"
+    assert probable_supersessions(slots, q, m.lexicon, read_match=2.0) == {}
+    # keys below read_match never group
+    for i, s in enumerate(slots):
+        s.key = np.eye(len(slots), dtype=np.float32)[i]
+    assert probable_supersessions(slots, q, m.lexicon, read_match=0.5) == {}
