@@ -189,6 +189,10 @@ def test_fit_and_heldout_template_parts_split_the_train_templates():
     fit = generate("meeting", "train", 3, 2000, part="fit")
     held = generate("meeting", "train", 3, 2000, part="heldout")
     assert [e.text for e in fit.events] != [e.text for e in held.events]
+    fit_names = set(pick_part(VOCAB["train"]["adj"], "fit"))
+    fit_names |= set(pick_part(VOCAB["train"]["first"], "fit"))
+    held_text = " ".join(e.text + " " + e.source for e in held.events)
+    assert not {w for w in fit_names if contains(held_text, w)}  # held-out names only
     with pytest.raises(InputError, match="train split only"):
         generate("meeting", "eval", EVAL, 1000, part="heldout")
     with pytest.raises(InputError, match="unknown template part"):

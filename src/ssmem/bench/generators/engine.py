@@ -33,6 +33,9 @@ class Timeline:
     anomalies: list[tuple[int, str, str, str]] = field(default_factory=list)  # +metric, value
 
 
+NAME_LISTS = ("first", "last", "adj", "noun")  # split by template part like the templates
+
+
 class StreamEngine:
     """Builds one stream. Call `build(target_tokens)` once."""
 
@@ -41,7 +44,11 @@ class StreamEngine:
     ) -> None:
         self.spec, self.split, self.counter, self.part = spec, split, counter, part
         self.rng = random.Random(f"{spec.name}/{split}/{seed}")
-        self.vocab = VOCAB[split]
+        # Held-out streams also meet held-out names (people and entities), as eval does.
+        self.vocab = {
+            name: pick_part(words, part) if name in NAME_LISTS else words
+            for name, words in VOCAB[split].items()
+        }
         self.tpl = {role: pick_part(t, part) for role, t in spec.templates[split].items()}
         self.values = ValuePool(self.rng, self.vocab)
         self.events: list[Event] = []

@@ -2,8 +2,9 @@
 
 The eval split's templates are unseen by construction, so thresholds calibrated on streams
 that reuse the training templates are over-confident. Holding out every fourth train
-template (and synonym) gives calibration streams whose wording the network never saw, as
-evaluation will be, without ever touching the eval split. "all" uses every template.
+template, synonym and name (first and last names, the words entity names are built from)
+gives calibration streams whose wording and names the network never saw, as evaluation
+will be, without ever touching the eval split. "all" uses every template.
 """
 
 from __future__ import annotations
