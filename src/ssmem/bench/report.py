@@ -10,17 +10,12 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from ssmem.bench.metrics import READER_FREE
+
 PLOT_METRICS = ("answerable", "evidence_recall", "stale_exposure")
 # Distinct marker and dash per system, so systems with equal numbers stay visible.
 STYLES = [("o", "-"), ("s", "--"), ("^", ":"), ("D", "-."), ("v", "-"), ("x", "--"), ("P", ":")]
-TABLE_METRICS = (
-    "answerable",
-    "stale_exposure",
-    "current_marked",
-    "evidence_recall",
-    "constraint_retention",
-    "quote_exact",
-)
+TABLE_METRICS = tuple(m for m in READER_FREE if m != "tokens")  # tokens get their own column
 READER_METRICS = ("accuracy", "stale_answer_rate", "abstention_accuracy", "qa_f1")
 
 

@@ -42,13 +42,14 @@ def probable_supersessions(
     text_words = {s.id: words(s.current.text) for s in facts}
     # Query words no candidate mentions ("me", "latest") say nothing about the subject.
     subject &= set().union(*text_words.values()) if text_words else set()
+    if not subject:
+        return {}
     mass = sum(lexicon.idf(w) for w in subject)
     covered: dict[int, frozenset[str]] = {}
     for s in facts:
-        if subject:
-            hit = frozenset(subject & text_words[s.id])
-            if hit and sum(lexicon.idf(w) for w in hit) >= MIN_COVER * mass:
-                covered[s.id] = hit
+        hit = frozenset(subject & text_words[s.id])
+        if hit and sum(lexicon.idf(w) for w in hit) >= MIN_COVER * mass:
+            covered[s.id] = hit
     about = sorted((s for s in slots if s.id in covered), key=lambda s: s.current.seq)
     out: dict[int, int] = {}
     for i, old in enumerate(about):

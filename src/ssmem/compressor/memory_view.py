@@ -93,7 +93,7 @@ class MemoryView:
         seqs: list[int] = []
         used = 0
         ranked = self.ranked(query)
-        older = self.probably_superseded(query, ranked) if query.strip() else {}
+        older = self.probably_superseded(query, ranked)
         by_id = {s.id: s for s in ranked}
         self.older_seqs = {by_id[i].current.seq: newer for i, newer in older.items()}
         for slot in ranked:
@@ -119,7 +119,7 @@ class MemoryView:
 
     def to_dict(self, budget: int | None = None, query: str = "") -> dict[str, Any]:
         slots = self.ranked(query)
-        older = self.probably_superseded(query, slots) if query.strip() else {}
+        older = self.probably_superseded(query, slots)
         if budget is not None:
             keep = set(self.segment(query, budget).seqs)
             slots = [s for s in slots if s.current.seq in keep]

@@ -123,8 +123,8 @@ class SSMMemory:
         mem_seg = view.segment(query, budget - win_budget)
         probable = view.older_seqs
         room = budget - mem_seg.tokens - (1 if mem_seg.text else 0)
-        window = self.marked_window(room, probable)
         superseded = superseded_map(self.materializer.slots)
+        window = self.marked_window(room, superseded, probable)
         marked = {q for q in mem_seg.seqs if q in probable}
         marked |= {q for q in window.seqs if q in superseded or q in probable}
         return make_context(
@@ -139,9 +139,10 @@ class SSMMemory:
             },
         )
 
-    def marked_window(self, budget: int, probable: dict[int, int] | None = None) -> Segment:
-        """The recent-window segment within `budget`, superseded lines marked as such."""
-        superseded = superseded_map(self.materializer.slots)
+    def marked_window(
+        self, budget: int, superseded: dict[int, int], probable: dict[int, int]
+    ) -> Segment:
+        """The recent-window segment within `budget`, (probably) superseded lines marked."""
         window = mark(self.window.window_segment(budget), superseded, self.counter, probable)
         while window.tokens > budget and budget > 0:  # markers cost tokens: shrink to fit
             budget -= max(1, window.tokens - budget)

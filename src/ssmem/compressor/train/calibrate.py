@@ -129,8 +129,9 @@ def _read_match_costs(view, q, lexicon, costs: dict[float, list[float]]) -> None
     costs[READ_MATCH_GRID[0]][2] += 1  # question count, kept once
 
 
-def choose_rank_lex(net: CompressorNet, runs: list[Run], cfg: MaterializerConfig) -> tuple:
-    """(best rank_lex, {weight: evidence hit rate in the first TOP_K slots}, best read_match,
+def choose_read_side(net: CompressorNet, runs: list[Run], cfg: MaterializerConfig) -> tuple:
+    """Steps 3 and 4 in one replay of the streams: (best rank_lex, {weight: evidence hit
+    rate in the first TOP_K slots}, best read_match,
     {read_match: [stale rate, current-marked rate]})."""
     from ssmem.compressor.system import SSMMemory  # the system imports this package's parents
 
@@ -215,7 +216,7 @@ def calibrate(
         update_threshold=best["update"],
         lex_weight=best["lex"],
     )
-    rank_lex, rank_rates, read_match, read_costs = choose_rank_lex(net, runs, chosen)
+    rank_lex, rank_rates, read_match, read_costs = choose_read_side(net, runs, chosen)
     chosen = replace(chosen, rank_lex=rank_lex, read_match=read_match)
     return chosen, {
         "streams": len(runs),
