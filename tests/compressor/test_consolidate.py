@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ssmem.compressor.consolidate import probable_supersessions, subject_words
+from ssmem.compressor.consolidate import probable_supersessions
 from ssmem.compressor.materializer import Materializer
 from ssmem.compressor.slots import TYPES
 from ssmem.events import Event
@@ -31,25 +31,38 @@ def memory() -> Materializer:
     feed(m, 401, "Solar Bluff: due date set at May 2, everyone agreed.", "fact", 0)
     feed(m, 402, "Solar Grove: owner set at Dara Quist, everyone agreed.", "fact", 1)
     feed(m, 403, "We moved the due date for Solar Grove to August 8.", "fact", 0)  # no update
+    feed(m, 404, "Solar Grove North: due date set at March 3, everyone agreed.", "fact", 0)
     return m
 
 
 def test_older_value_of_the_query_subject_is_marked() -> None:
     m = memory()
     slots = [s for s in m.slots.values() if s.current.seq >= 400]
-    assert len(slots) == 4  # the update did not land: old and new live side by side
+    assert len(slots) == 5  # the update did not land: old and new live side by side
     q = "Right now, what due date is set for Solar Grove?"
-    assert subject_words(q, m.lexicon) == {"solar", "grove"}
     older = probable_supersessions(slots, q, m.lexicon, read_match=0.5)
     by_seq = {s.current.seq: s.id for s in slots}
-    assert older == {by_seq[400]: 403}  # not the twin (Bluff), not the owner (key far)
+    # Not the twin (Bluff), not the longer name (Solar Grove North), not the owner.
+    assert older == {by_seq[400]: 403}
+
+
+def test_other_attribute_is_not_grouped_even_with_equal_keys() -> None:
+    m = memory()
+    slots = [s for s in m.slots.values() if s.current.seq >= 400]
+    for s in slots:
+        s.key = np.eye(8, dtype=np.float32)[0]  # keys say nothing: phrases must decide
+    q = "Right now, what due date is set for Solar Grove?"
+    older = probable_supersessions(slots, q, m.lexicon, read_match=-2.0)
+    by_seq = {s.current.seq: s.id for s in slots}
+    assert older == {by_seq[400]: 403}  # the owner line (#402) shares "set", not "due date"
 
 
 def test_no_subject_or_consolidation_off_marks_nothing() -> None:
     m = memory()
     slots = list(m.slots.values())
-    assert subject_words("What is the due date?", m.lexicon) == set()  # template words only
+    # Only an attribute, or only a subject: nothing says two lines state the same thing.
     assert probable_supersessions(slots, "What is the due date?", m.lexicon, 0.5) == {}
+    assert probable_supersessions(slots, "What about Solar Grove?", m.lexicon, -2.0) == {}
     q = "Right now, what due date is set for Solar Grove?"
     assert probable_supersessions(slots, q, m.lexicon, read_match=2.0) == {}
     # keys below read_match never group

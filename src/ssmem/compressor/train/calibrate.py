@@ -38,7 +38,8 @@ UPDATE_GRID = (0.0, 0.3, 0.5, 0.7)
 MATCH_GRID = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.2, 1.4)
 LEX_GRID = (0.0, 0.5, 1.0)
 RANK_LEX_GRID = (0.5, 1.0, 2.0, 4.0)
-READ_MATCH_GRID = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 2.0)  # 2.0 = consolidation off
+# -2.0: learned keys ignored (phrases alone decide); 2.0: consolidation off
+READ_MATCH_GRID = (-2.0, 0.0, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 2.0)
 MARK_COST = 2.0  # a current value marked superseded costs twice a stale one left unmarked
 TOP_K = 8
 
