@@ -129,3 +129,15 @@ def test_shared_rare_words_pick_the_slot_an_update_lands_on() -> None:
 
     assert run(lex_weight=1.0) == 1  # "harbor" is shared only with the twin
     assert run(lex_weight=0.0) == 0  # equal keys alone cannot tell them apart
+
+
+def test_nearest_first_is_the_stable_full_sort_order() -> None:
+    """The partial sort used on the write path visits slots in the full sort's order,
+    ties (many here: 6 distinct values) broken by row."""
+    from ssmem.compressor.materializer import _nearest_first
+
+    rng = np.random.default_rng(0)
+    for n in (1, 5, 50, 500):
+        for _ in range(20):
+            sims = rng.integers(0, 6, n).astype(np.float32)
+            assert list(_nearest_first(sims, 8)) == np.argsort(-sims, kind="stable").tolist()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ssmem.compressor.phrases import occurs, phrases, tokens
+from ssmem.compressor.phrases import TokenCache, occurs, phrase_share, phrases, tokens
 
 
 def test_query_phrases_skip_function_words_and_punctuation() -> None:
@@ -28,3 +28,28 @@ def test_words_must_be_adjacent_and_in_order() -> None:
     assert not occurs(("due", "date"), tokens("the date is due"))
     assert not occurs(("due", "date"), tokens("due, date"))
     assert occurs(("due", "date"), tokens("due date: May 2"))
+
+
+def test_phrase_share_weighs_rare_phrases_over_common_ones() -> None:
+    texts = [
+        "Action log - Velvet Lantern Osaka - allocation: $35,550.",
+        "Action log - Velvet Lantern Perth - allocation: $12,000.",
+        "Action log - Quiet Anchor - allocation: $9,000.",
+        "Pulse survey for Velvet Lantern Osaka flags duplicated work.",
+    ]
+    cache = TokenCache()
+    share = phrase_share(
+        "What is the allocation for Velvet Lantern Osaka?",
+        cache.get(list(enumerate(texts))),
+    )
+    assert share[0] == 1.0  # both phrases
+    assert share[3] > share[1] > 0.0  # the name is rarer than "allocation"
+    assert share[1] == share[2]  # "Velvet Lantern" alone is not the name asked for
+    assert phrase_share("unrelated words", cache.get(list(enumerate(texts)))).sum() == 0.0
+
+
+def test_token_cache_stays_bounded() -> None:
+    cache = TokenCache()
+    for start in range(0, 1000, 10):
+        cache.get([(seq, f"line {seq}") for seq in range(start, start + 10)])
+    assert len(cache._toks) <= 2 * 10 + 64

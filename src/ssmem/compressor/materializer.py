@@ -14,7 +14,7 @@ train split, never on evaluation streams.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -46,6 +46,7 @@ class MaterializerConfig:
     lex_weight: float = 1.0  # weight of shared rare words next to the key cosine in matching
     candidates: int = 8  # slots nearest by key that are rescored with the word overlap
     rank_lex: float = 1.0  # read side: weight of query-word overlap when ranking slots
+    rank_phrase: float = 0.0  # read side: weight of query-phrase matches (phrases.py)
     read_match: float = 0.6  # read side: key cosine for "probably superseded" (consolidate.py)
 
     def to_dict(self) -> dict[str, Any]:
@@ -82,6 +83,7 @@ class Materializer:
         self.next_id = 0
         # Keys of live slots as one matrix, so finding the nearest slot is one mat-vec.
         self._rows: list[int] = []  # row -> slot id
+        self._row_of: dict[int, int] = {}  # slot id -> row
         self._keys = np.zeros((0, 0), dtype=np.float32)
         self.dropped = 0
         self.last_decision: Decision | None = None
@@ -186,7 +188,7 @@ class Materializer:
         k = min(len(sims), self.config.candidates)
         best, best_score = None, -np.inf
         seen = 0
-        for row in np.argsort(-sims, kind="stable"):  # nearest first; stop after k eligible
+        for row in _nearest_first(sims, 4 * k):  # stop after k eligible
             slot = self.slots[self._rows[int(row)]]
             if not eligible(slot):
                 continue
@@ -203,14 +205,13 @@ class Materializer:
         return (best, best_score) if best is not None else (None, -1.0)
 
     def _set_key(self, slot: Slot) -> None:
+        """Insert or refresh a slot's row in the key matrix (and trim its history)."""
         del slot.history[: -self.config.max_history]
-        """Insert or refresh a slot's row in the key matrix."""
         if self._keys.shape[1] != slot.key.shape[0]:
             self._keys = np.zeros((64, slot.key.shape[0]), dtype=np.float32)
-        try:
-            row = self._rows.index(slot.id)
-        except ValueError:
-            row = len(self._rows)
+        row = self._row_of.get(slot.id)
+        if row is None:
+            row = self._row_of[slot.id] = len(self._rows)
             self._rows.append(slot.id)
             if row >= self._keys.shape[0]:
                 grown = np.zeros((2 * self._keys.shape[0], self._keys.shape[1]), dtype=np.float32)
@@ -227,8 +228,24 @@ class Materializer:
     def _evict(self, now: int) -> None:
         victim = min(self.slots.values(), key=lambda s: (self.rank(s, now), s.last_seen))
         del self.slots[victim.id]
-        row = self._rows.index(victim.id)
+        row = self._row_of.pop(victim.id)
         last = len(self._rows) - 1
         self._keys[row] = self._keys[last]  # move the last row into the hole
         self._rows[row] = self._rows[last]
         self._rows.pop()
+        if row != last:
+            self._row_of[self._rows[row]] = row
+
+
+def _nearest_first(sims: np.ndarray, m: int) -> Iterator[int]:
+    """Row indices by decreasing similarity, ties by row: the order of a stable full sort.
+    Only the first `m` rows (and any tied with the m-th) are sorted up front; the rest are
+    sorted only if the caller reads past them."""
+    if m >= len(sims):
+        yield from np.argsort(-sims, kind="stable").tolist()
+        return
+    cut = sims[np.argpartition(-sims, m - 1)[:m]].min()
+    top = np.flatnonzero(sims >= cut)  # row order; a stable sort keeps it among ties
+    yield from top[np.argsort(-sims[top], kind="stable")].tolist()
+    rest = np.flatnonzero(sims < cut)
+    yield from rest[np.argsort(-sims[rest], kind="stable")].tolist()

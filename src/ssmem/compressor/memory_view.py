@@ -1,14 +1,16 @@
 """A read-only view of an `SSMMemory`: ranking slots for a query and rendering them.
 
 Ranking: constraints and open loops first (they must hold for the whole session), then slots
-by relevance to the query — the query's learned key against slot keys plus the static-text
-cosine — or, with no query, by usefulness. `render(budget)` emits whole lines, most useful
+by relevance to the query — the query's learned key against slot keys, the static-text
+cosine, the IDF overlap of the query's words and the share of its phrases a slot holds —
+or, with no query, by usefulness. `render(budget)` emits whole lines, most useful
 first, and never exceeds the budget by the system's token counter.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -16,6 +18,7 @@ import torch
 
 from ssmem.compressor.consolidate import probable_supersessions
 from ssmem.compressor.lexicon import words
+from ssmem.compressor.phrases import phrase_share
 from ssmem.systems.base import Segment
 from ssmem.tokens import TokenCounter
 
@@ -24,10 +27,28 @@ if TYPE_CHECKING:
     from ssmem.compressor.system import SSMMemory
 
 TEXT_WEIGHT = 0.5  # static-text cosine next to the learned key similarity
-# The weight of the IDF-weighted word overlap (names and ids the query mentions) is
-# `MaterializerConfig.rank_lex`, calibrated with the checkpoint on held-out train templates.
+# The weights of the IDF-weighted word overlap (names and ids the query mentions) and of the
+# query's phrases found whole in a slot (`phrases.py`: "Velvet Lantern Osaka", not "Velvet
+# Lantern Perth") are `MaterializerConfig.rank_lex` and `rank_phrase`, calibrated with the
+# checkpoint on held-out train templates.
 OPEN_BOOST = 0.2  # unresolved loops rank above equally relevant closed facts
 CONSOLIDATE = 64  # ranked slots checked for read-time supersession
+
+
+@dataclass(frozen=True)
+class ScoreParts:
+    """Per slot (in `MemoryView.slots` order): usefulness `base`, and for a query the learned
+    key plus static-text similarity `rel`, the IDF word `overlap` and the `phrase` share."""
+
+    base: np.ndarray
+    rel: np.ndarray | None
+    overlap: np.ndarray | None
+    phrase: np.ndarray | None
+
+    def combine(self, rank_lex: float, rank_phrase: float) -> np.ndarray:
+        if self.rel is None or self.overlap is None or self.phrase is None:
+            return self.base
+        return self.rel + rank_lex * self.overlap + rank_phrase * self.phrase + 0.05 * self.base
 
 
 class MemoryView:
@@ -38,14 +59,14 @@ class MemoryView:
         # After `segment`: current seq of each slot found probably superseded -> newer seq.
         self.older_seqs: dict[int, int] = {}
 
-    def scores(self, query: str) -> dict[int, float]:
-        """Relevance of every slot to `query` (higher = more relevant)."""
+    def score_parts(self, query: str) -> ScoreParts | None:
+        """The ranking terms of every slot for `query` (None with no slots)."""
         if not self.slots:
-            return {}
+            return None
         now = self.system.last_seq or 0
         base = np.array([self.system.materializer.rank(s, now) for s in self.slots])
         if not query.strip():
-            return {s.id: float(b) for s, b in zip(self.slots, base, strict=True)}
+            return ScoreParts(base, None, None, None)
         q = self.system.featurizer.embed_texts([query])  # (1, 384)
         with torch.no_grad():
             qk = self.system.net.query_key(torch.from_numpy(q))[0].numpy()
@@ -54,9 +75,19 @@ class MemoryView:
         lex = self.system.lexicon
         qw = words(query)
         overlap = np.array([lex.overlap(qw, words(s.current.text)) for s in self.slots])
-        lex_w = self.system.materializer.config.rank_lex
-        rel = keys @ qk + TEXT_WEIGHT * (texts @ q[0]) + lex_w * overlap
-        return {s.id: float(r + 0.05 * b) for s, r, b in zip(self.slots, rel, base, strict=True)}
+        toks = self.system.phrase_tokens.get([(s.current.seq, s.current.text) for s in self.slots])
+        return ScoreParts(
+            base, keys @ qk + TEXT_WEIGHT * (texts @ q[0]), overlap, phrase_share(query, toks)
+        )
+
+    def scores(self, query: str) -> dict[int, float]:
+        """Relevance of every slot to `query` (higher = more relevant)."""
+        parts = self.score_parts(query)
+        if parts is None:
+            return {}
+        cfg = self.system.materializer.config
+        total = parts.combine(cfg.rank_lex, cfg.rank_phrase)
+        return {s.id: float(t) for s, t in zip(self.slots, total, strict=True)}
 
     def confidence(self, query: str) -> float:
         """Memory confidence for `query` in [0, 1]: the best learned key match of the query
@@ -69,8 +100,9 @@ class MemoryView:
         best = max(float(s.key @ qk) for s in self.slots)
         return min(1.0, max(0.0, best))
 
-    def ranked(self, query: str) -> list[Slot]:
-        scores = self.scores(query)
+    def ranked(self, query: str, scores: dict[int, float] | None = None) -> list[Slot]:
+        """Slots best first (`scores` given: by those, e.g. other ranking weights)."""
+        scores = self.scores(query) if scores is None else scores
 
         def order(s: Slot) -> tuple:
             # Constraints hold for the whole session: always first. Open loops get a boost.

@@ -1,17 +1,22 @@
 """Content phrases: runs of words between function words and punctuation.
 
 "Give me the latest allocation for Velvet Lantern Osaka." has two phrases, ("allocation",)
-and ("velvet", "lantern", "osaka"). A phrase *occurs* in a text when its words appear there
-in order and adjacent, and the match is not part of a longer capitalised name: "Quiet
-Glacier" does not occur in "account Quiet Glacier Krakow", but does in "Quiet Glacier:
-account rep". Identifiers (`velvet_lantern`, `bright-anchor-denver`) are single words, so
-`velvet_lantern` never occurs inside `velvet_lantern_osaka`. No model, no stream state:
-the same text always gives the same phrases.
+and ("velvet", "lantern", "osaka"); a change of capitalisation also ends a phrase. A phrase
+*occurs* in a text when its words appear there in order and adjacent, and the match is not
+part of a longer capitalised name: "Quiet Glacier" does not occur in "account Quiet Glacier
+Krakow", but does in "Quiet Glacier: account rep". Identifiers (`velvet_lantern`,
+`bright-anchor-denver`) are single words, so `velvet_lantern` never occurs inside
+`velvet_lantern_osaka`. No model, no stream state: the same text always gives the same
+phrases. Used to rank slots for a query (`phrase_share`) and to consolidate them at read
+time (`consolidate.py`).
 """
 
 from __future__ import annotations
 
+import math
 import re
+
+import numpy as np
 
 # English function words (and the question words a memory query is phrased with): they
 # separate phrases and are never part of one.
@@ -20,13 +25,14 @@ _FUNCTION_WORDS = """a an the of for to on in at by with from as into about over
     and or but if then so not no nor me my mine we our us you your i he she they them his
     her their do does did done has have had will would can could should shall may might
     must what which who whom whose when where why how give tell show find get latest
-    current currently now right please"""
+    current currently now right please earlier later previous previously first last
+    original originally ever once before after"""
 STOPWORDS = frozenset(_FUNCTION_WORDS.split())
 _OPEN = "([{\"'"
 _CLOSE = '.,:;!?)]}"'
 _WORD = re.compile(r"[a-z][a-z0-9_'-]*")
 
-Token = tuple[str, bool]  # (lowercase word, written capitalised)
+Token = tuple[str, bool]  # (lowercase word, written Capitalised: not "TLS", not "tls")
 
 
 def tokens(text: str) -> list[Token | None]:
@@ -42,7 +48,7 @@ def tokens(text: str) -> list[Token | None]:
             out.append(None)
         word = core.lower()
         ok = _WORD.fullmatch(word) is not None and word not in STOPWORDS
-        out.append((word, core[:1].isupper()) if ok else None)
+        out.append((word, core[:1].isupper() and not core.isupper()) if ok else None)
         if raw[-1] in _CLOSE or possessive:
             out.append(None)
     out.append(None)
@@ -50,16 +56,20 @@ def tokens(text: str) -> list[Token | None]:
 
 
 def phrases(text: str) -> list[tuple[str, ...]]:
-    """The text's content phrases, in order of first appearance, without repeats."""
+    """The text's content phrases, in order of first appearance, without repeats. A change
+    of capitalisation also ends a phrase ("did Velvet Glacier use" -> "velvet glacier",
+    "use"): a name does not run into the verb after it."""
     out: list[tuple[str, ...]] = []
     run: list[str] = []
+    caps: bool | None = None
     for tok in tokens(text):
-        if tok is not None:
+        if tok is not None and (not run or tok[1] == caps):
             run.append(tok[0])
+            caps = tok[1]
             continue
         if run and tuple(run) not in out:
             out.append(tuple(run))
-        run = []
+        run, caps = ([tok[0]], tok[1]) if tok is not None else ([], None)
     return out
 
 
@@ -82,3 +92,45 @@ def occurs(phrase: tuple[str, ...], toks: list[Token | None]) -> bool:
 
 def _capitalised(tok: Token | None) -> bool:
     return tok is not None and tok[1]
+
+
+class TokenCache:
+    """`tokens` of event texts, by event seq (a slot's text changes only with its seq).
+    Bounded: entries of seqs no longer asked for are dropped when it grows past twice the
+    last request."""
+
+    def __init__(self) -> None:
+        self._toks: dict[int, tuple[list[Token | None], frozenset[str]]] = {}
+
+    def get(self, items: list[tuple[int, str]]) -> list[tuple[list[Token | None], frozenset[str]]]:
+        out = []
+        for seq, text in items:
+            hit = self._toks.get(seq)
+            if hit is None:
+                toks = tokens(text)
+                hit = self._toks[seq] = (toks, frozenset(t[0] for t in toks if t is not None))
+            out.append(hit)
+        if len(self._toks) > 2 * len(items) + 64:
+            keep = {seq for seq, _ in items}
+            self._toks = {s: v for s, v in self._toks.items() if s in keep}
+        return out
+
+
+def phrase_share(query: str, texts: list[tuple[list[Token | None], frozenset[str]]]) -> np.ndarray:
+    """Per text (from `TokenCache.get`), the IDF mass of the query's phrases that occur in
+    it over the mass of those that occur in any text, in [0, 1]. IDF is over `texts`: a
+    phrase few texts hold (a name) outweighs one most hold ("due date")."""
+    n = len(texts)
+    share = np.zeros(n, dtype=np.float64)
+    total = 0.0
+    for phrase in phrases(query):
+        need = set(phrase)
+        hits = np.array(
+            [need <= words and occurs(phrase, toks) for toks, words in texts], dtype=bool
+        )
+        df = int(hits.sum())
+        if df:
+            idf = math.log((n + 1) / (df + 0.5))
+            share += idf * hits
+            total += idf
+    return share / total if total > 0 else share

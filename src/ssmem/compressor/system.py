@@ -24,6 +24,7 @@ from ssmem.compressor.marking import mark, superseded_map
 from ssmem.compressor.materializer import Materializer, MaterializerConfig
 from ssmem.compressor.memory_view import MemoryView
 from ssmem.compressor.model import CompressorNet
+from ssmem.compressor.phrases import TokenCache
 from ssmem.events import Event
 from ssmem.systems.base import Context, Segment, Stats, check_budget, make_context
 from ssmem.systems.window import WindowConfig, WindowMemory
@@ -61,6 +62,7 @@ class SSMMemory:
         self.net = net.eval()
         self.featurizer = default_featurizer()
         self.token_stats = TokenStats()  # the stream's token frequencies (IDF features)
+        self.phrase_tokens = TokenCache()  # read side: slot texts split for phrase matching
         self.materializer = Materializer(mat_cfg, allow_updates=self.config.allow_updates)
         self.episodic = Episodic(episodic)
         self.window = WindowMemory(self.counter, WindowConfig(max_events=self.config.recent_events))

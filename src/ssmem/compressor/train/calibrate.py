@@ -9,8 +9,9 @@ not have seen the eval split's. Evaluation streams are never used. Three steps, 
 2. `update_threshold`, `match_threshold`, `lex_weight`: the grid point whose replayed memory
    holds the most keys at their latest value, minus the keys that still show a superseded
    value (`state_score`).
-3. `rank_lex`: the ranking weight that puts the most question evidence among the first
-   `TOP_K` slots, at every question point of the same streams.
+3. `rank_lex`, `rank_phrase`: the ranking weights (word overlap, phrase share) that put
+   the most question evidence among the first `TOP_K` slots, at every question point of
+   the same streams.
 4. `read_match` (read-time consolidation, `consolidate.py`): over the current-value
    questions of the same streams, the value that minimises the share whose first `TOP_K`
    slots show a superseded value unmarked plus `MARK_COST` times the share whose current
@@ -38,6 +39,7 @@ UPDATE_GRID = (0.0, 0.3, 0.5, 0.7)
 MATCH_GRID = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.2, 1.4)
 LEX_GRID = (0.0, 0.5, 1.0)
 RANK_LEX_GRID = (0.5, 1.0, 2.0, 4.0)
+RANK_PHRASE_GRID = (0.0, 2.0, 4.0, 8.0, 16.0, 32.0)
 # -2.0: learned keys ignored (phrases alone decide); 2.0: consolidation off
 READ_MATCH_GRID = (-2.0, 0.0, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 2.0)
 MARK_COST = 2.0  # a current value marked superseded costs twice a stale one left unmarked
@@ -131,12 +133,13 @@ def _read_match_costs(view, q, lexicon, costs: dict[float, list[float]]) -> None
 
 
 def choose_read_side(net: CompressorNet, runs: list[Run], cfg: MaterializerConfig) -> tuple:
-    """Steps 3 and 4 in one replay of the streams: (best rank_lex, {weight: evidence hit
-    rate in the first TOP_K slots}, best read_match,
+    """Steps 3 and 4 in one replay of the streams: (best (rank_lex, rank_phrase),
+    {"lex,phrase": evidence hit rate in the first TOP_K slots}, best read_match,
     {read_match: [stale rate, current-marked rate]})."""
     from ssmem.compressor.system import SSMMemory  # the system imports this package's parents
 
-    hits = {w: 0 for w in RANK_LEX_GRID}
+    grid = [(w, p) for w in RANK_LEX_GRID for p in RANK_PHRASE_GRID]
+    hits = dict.fromkeys(grid, 0)
     costs: dict[float, list[float]] = {r: [0.0, 0.0, 0.0] for r in READ_MATCH_GRID}
     total = 0
     for stream, _, _ in runs:
@@ -153,15 +156,16 @@ def choose_read_side(net: CompressorNet, runs: list[Run], cfg: MaterializerConfi
                 done = upto
             total += 1
             view = system.memory()
-            for w in RANK_LEX_GRID:
-                system.materializer.config = replace(cfg, rank_lex=w)
-                first = _first(view.ranked(q.query))
-                hits[w] += any(e in {s.current.seq for s in first} for e in q.evidence)
-            system.materializer.config = cfg
+            parts = view.score_parts(q.query)
+            for w, p in grid:
+                total_score = parts.combine(w, p) if parts is not None else []
+                scores = {s.id: float(t) for s, t in zip(view.slots, total_score, strict=True)}
+                first = _first(view.ranked(q.query, scores))
+                hits[(w, p)] += any(e in {s.current.seq for s in first} for e in q.evidence)
             if q.category == "current_value" and q.stale:
                 _read_match_costs(view, q, system.lexicon, costs)
-    rates = {w: round(h / total, 4) if total else 0.0 for w, h in hits.items()}
-    best = max(RANK_LEX_GRID, key=lambda w: (rates[w], -abs(w - 1.0)))
+    rates = {k: round(h / total, 4) if total else 0.0 for k, h in hits.items()}
+    best = max(grid, key=lambda k: (rates[k], -abs(k[0] - 1.0), -k[1]))
     n = max(1.0, costs[READ_MATCH_GRID[0]][2])
     read = {r: [round(c[0] / n, 4), round(c[1] / n, 4)] for r, c in costs.items()}
     best_read = min(READ_MATCH_GRID, key=lambda r: (read[r][0] + MARK_COST * read[r][1], -r))
@@ -217,8 +221,10 @@ def calibrate(
         update_threshold=best["update"],
         lex_weight=best["lex"],
     )
-    rank_lex, rank_rates, read_match, read_costs = choose_read_side(net, runs, chosen)
-    chosen = replace(chosen, rank_lex=rank_lex, read_match=read_match)
+    (rank_lex, rank_phrase), rank_rates, read_match, read_costs = choose_read_side(
+        net, runs, chosen
+    )
+    chosen = replace(chosen, rank_lex=rank_lex, rank_phrase=rank_phrase, read_match=read_match)
     return chosen, {
         "streams": len(runs),
         "seeds": seeds,
@@ -226,7 +232,7 @@ def calibrate(
         "keep": keep_rows,
         "best": best,
         "grid": table,
-        "rank_lex_hit_rate": {str(w): r for w, r in rank_rates.items()},
+        "rank_lex_phrase_hit_rate": {f"{w},{p}": r for (w, p), r in rank_rates.items()},
         "read_match_stale_marked": {str(r): c for r, c in read_costs.items()},
     }
 
