@@ -69,3 +69,16 @@ def test_no_subject_or_consolidation_off_marks_nothing() -> None:
     for i, s in enumerate(slots):
         s.key = np.eye(len(slots), dtype=np.float32)[i]
     assert probable_supersessions(slots, q, m.lexicon, read_match=0.5) == {}
+
+
+def test_a_verb_glued_to_the_attribute_still_groups_but_names_stay_whole() -> None:
+    m = memory()
+    slots = [s for s in m.slots.values() if s.current.seq >= 400]
+    by_seq = {s.current.seq: s.id for s in slots}
+    # "due date applies" is one phrase of the question and occurs in no line: its words
+    # are matched one by one.
+    q = "Which due date applies to Solar Grove at this point?"
+    assert probable_supersessions(slots, q, m.lexicon, read_match=0.5) == {by_seq[400]: 403}
+    # Names are matched whole: "Solar Bluff" lines are not about "Solar Grove North".
+    q = "Which due date applies to Solar Grove North at this point?"
+    assert probable_supersessions(slots, q, m.lexicon, read_match=0.5) == {}

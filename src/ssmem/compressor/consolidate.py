@@ -11,10 +11,12 @@ the subject is, which the write path did not know:
    "Quiet Glacier Krakow") are about it. Constraints are never candidates: they hold for the
    whole session.
 3. Two such slots say the same thing about it when they share at least one of the query's
-   other phrases ("allocation", "due date"), the other phrases they do not share weigh at
-   most `MAX_DIFF` of the IDF mass of those either contains, and their learned keys are at
-   least `read_match` apart in cosine. A query that names only a subject ("what about
-   Solar Grove?") or only an attribute ("what is the due date?") groups nothing.
+   other items — its other name phrases, whole, and its other content words one by one
+   ("allocation"; "spending", "cap" from "which spending cap applies") — the items they do
+   not share weigh at most `MAX_DIFF` of the IDF mass of those either contains, and their
+   learned keys are at least `read_match` apart in cosine. A query that names only a
+   subject ("what about Solar Grove?") or only an attribute ("what is the due date?")
+   groups nothing.
 4. The older of such a pair is rendered with ``(probably superseded by #N)``, N the newest
    one's seq. Nothing is deleted; the reader sees which is newer.
 
@@ -27,15 +29,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ssmem.compressor.lexicon import DocFreq
-from ssmem.compressor.phrases import occurs, phrases, tokens
+from ssmem.compressor.phrases import name_words, occurs, phrases, tokens
 from ssmem.compressor.slots import Slot
 
 NEVER = ("constraint",)
 MAX_DIFF = 0.5
 
 
-def _mass(found: set[tuple[str, ...]], lexicon: DocFreq) -> float:
-    return sum(lexicon.idf(w) for p in found for w in p)
+def _mass(items: set[tuple[str, ...]], lexicon: DocFreq) -> float:
+    return sum(lexicon.idf(w) for p in items for w in p)
 
 
 def probable_supersessions(
@@ -46,16 +48,26 @@ def probable_supersessions(
         return {}
     cands = [s for s in slots if s.type not in NEVER]
     toks = {s.id: tokens(s.current.text) for s in cands}
-    found = {s.id: {p for p in phrases(query) if occurs(p, toks[s.id])} for s in cands}
-    present = set().union(*found.values()) if found else set()
+    asked = phrases(query)
+    present = {p for p in asked if any(occurs(p, toks[s.id]) for s in cands)}
     if not present:
         return {}
     subject = max(present, key=lambda p: (_mass({p}, lexicon), p))
-    about = sorted((s for s in cands if subject in found[s.id]), key=lambda s: s.current.seq)
+    about = sorted((s for s in cands if occurs(subject, toks[s.id])), key=lambda s: s.current.seq)
+    # What else the query says, as items: a name phrase must occur whole ("Velvet Quarry" is
+    # not in "Velvet Lantern Lima"); other words count one by one, as a question may glue a
+    # verb to its attribute ("which spending cap applies to ...").
+    names = name_words(query)
+    items: list[tuple[str, ...]] = []
+    for p in asked:
+        if p == subject:
+            continue
+        items.extend([p] if names & set(p) else [(w,) for w in p if w not in subject])
+    said = {s.id: {p for p in items if occurs(p, toks[s.id])} for s in about}
     out: dict[int, int] = {}
     for i, old in enumerate(about):
         for new in about[i + 1 :]:
-            a, b = found[old.id] - {subject}, found[new.id] - {subject}
+            a, b = said[old.id], said[new.id]
             if not a & b or _mass(a ^ b, lexicon) > MAX_DIFF * _mass(a | b, lexicon):
                 continue
             if float(old.key @ new.key) >= read_match:

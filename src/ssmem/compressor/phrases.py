@@ -73,6 +73,16 @@ def phrases(text: str) -> list[tuple[str, ...]]:
     return out
 
 
+def name_words(text: str) -> set[str]:
+    """The words of `text` that look like (parts of) names: written Capitalised, or an
+    identifier (with `_`, `-` or a digit)."""
+    return {
+        t[0]
+        for t in tokens(text)
+        if t is not None and (t[1] or any(c in t[0] for c in "_-0123456789"))
+    }
+
+
 def occurs(phrase: tuple[str, ...], toks: list[Token | None]) -> bool:
     """`phrase` appears in `toks` (from `tokens`) as adjacent words, not continued by a
     capitalised word on either side where its own end word is capitalised (a longer name)."""
