@@ -9,10 +9,22 @@ def test_query_phrases_skip_function_words_and_punctuation() -> None:
     q = "Give me the latest allocation for Velvet Lantern Osaka."
     assert phrases(q) == [("allocation",), ("velvet", "lantern", "osaka")]
     assert phrases("swap quiet_glacier's target version to 3.16.7; ok.") == [
-        ("swap", "quiet_glacier"),  # the possessive ends the phrase
+        ("swap",),  # an identifier is a phrase of its own
+        ("quiet_glacier",),  # and the possessive ends it
         ("target", "version"),  # the number and "to" are breaks
         ("ok",),
     ]
+
+
+def test_punctuation_inside_a_token_splits_it() -> None:
+    assert phrases("What alert did node R23-M0-NE-C:J05-U01 log?") == [
+        ("alert",),
+        ("node",),
+        ("r23-m0-ne-c",),
+        ("j05-u01",),
+        ("log",),
+    ]
+    assert ("wip_limit",) in phrases("Policy tweak for the team: wip_limit=264.")
 
 
 def test_a_name_occurs_only_as_the_whole_name() -> None:

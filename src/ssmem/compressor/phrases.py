@@ -28,8 +28,8 @@ _FUNCTION_WORDS = """a an the of for to on in at by with from as into about over
     current currently now right please earlier later previous previously first last
     original originally ever once before after"""
 STOPWORDS = frozenset(_FUNCTION_WORDS.split())
-_OPEN = "([{\"'"
-_CLOSE = '.,:;!?)]}"'
+_PIECE = re.compile(r"[A-Za-z0-9_'-]+|\s+|[^A-Za-z0-9_'\s-]+")
+_WORDLIKE = re.compile(r"[A-Za-z0-9_'-]+")
 _WORD = re.compile(r"[a-z][a-z0-9_'-]*")
 
 Token = tuple[str, bool]  # (lowercase word, written Capitalised: not "TLS", not "tls")
@@ -37,19 +37,25 @@ Token = tuple[str, bool]  # (lowercase word, written Capitalised: not "TLS", not
 
 def tokens(text: str) -> list[Token | None]:
     """The text's words in order, `None` wherever a phrase must break (punctuation, a
-    possessive, a number, a function word), with a final `None`."""
+    possessive, a number, a function word), with a final `None`. Punctuation inside a
+    whitespace-separated token also breaks it: "R23-M0:J05-U01" is "r23-m0", "j05-u01";
+    "wip_limit=264" is "wip_limit" then a number."""
     out: list[Token | None] = []
-    for raw in text.split():
-        core = raw.strip(_OPEN + _CLOSE)
+    for piece in _PIECE.findall(text):
+        if piece.isspace():
+            continue
+        if not _WORDLIKE.fullmatch(piece):  # punctuation
+            if out and out[-1] is not None:
+                out.append(None)
+            continue
+        core = piece.strip("'")
         possessive = core.lower().endswith("'s")
         if possessive:
             core = core[:-2]
-        if raw[0] in _OPEN:
-            out.append(None)
         word = core.lower()
         ok = _WORD.fullmatch(word) is not None and word not in STOPWORDS
         out.append((word, core[:1].isupper() and not core.isupper()) if ok else None)
-        if raw[-1] in _CLOSE or possessive:
+        if possessive:
             out.append(None)
     out.append(None)
     return out
@@ -58,19 +64,25 @@ def tokens(text: str) -> list[Token | None]:
 def phrases(text: str) -> list[tuple[str, ...]]:
     """The text's content phrases, in order of first appearance, without repeats. A change
     of capitalisation also ends a phrase ("did Velvet Glacier use" -> "velvet glacier",
-    "use"): a name does not run into the verb after it."""
+    "use"): a name does not run into the verb after it; an identifier (`_`, `-` or a digit
+    in it) is a phrase of its own ("node R23-M0" -> "node", "r23-m0")."""
     out: list[tuple[str, ...]] = []
     run: list[str] = []
-    caps: bool | None = None
+    kind: tuple[bool, bool] | None = None  # (capitalised, identifier) of the run
     for tok in tokens(text):
-        if tok is not None and (not run or tok[1] == caps):
+        this = (tok[1], _is_identifier(tok[0])) if tok is not None else None
+        if this is not None and (not run or (this == kind and not this[1])):
             run.append(tok[0])
-            caps = tok[1]
+            kind = this
             continue
         if run and tuple(run) not in out:
             out.append(tuple(run))
-        run, caps = ([tok[0]], tok[1]) if tok is not None else ([], None)
+        run, kind = ([tok[0]], this) if tok is not None else ([], None)
     return out
+
+
+def _is_identifier(word: str) -> bool:
+    return any(c in word for c in "_-0123456789")
 
 
 def name_words(text: str) -> set[str]:
@@ -79,7 +91,7 @@ def name_words(text: str) -> set[str]:
     return {
         t[0]
         for t in tokens(text)
-        if t is not None and (t[1] or any(c in t[0] for c in "_-0123456789"))
+        if t is not None and (t[1] or _is_identifier(t[0]))
     }
 
 
