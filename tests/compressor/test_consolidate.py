@@ -3,22 +3,14 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from ssmem.compressor.consolidate import probable_supersessions
 from ssmem.compressor.materializer import Materializer
-from ssmem.compressor.slots import TYPES
-from ssmem.events import Event
 
 
-def feed(m: Materializer, seq: int, text: str, type_: str, key: int) -> None:
-    """One event with confident hand-set heads: this type, key `key`, update head off."""
-    logits = np.full(len(TYPES), -5.0, dtype=np.float32)
-    logits[TYPES.index(type_)] = 5.0
-    k = np.eye(8, dtype=np.float32)[key]
-    m.apply(Event(seq=seq, text=text), logits, k, -5.0, 0.0, np.zeros(384, dtype=np.float32))
-
-
-def memory() -> Materializer:
+@pytest.fixture
+def solar(feed) -> Materializer:
     """300 noise lines, 40 facts about other projects in the same wordings (so template
     words are common), then the Solar projects; the last update did not land."""
     m = Materializer()
@@ -35,8 +27,8 @@ def memory() -> Materializer:
     return m
 
 
-def test_older_value_of_the_query_subject_is_marked() -> None:
-    m = memory()
+def test_older_value_of_the_query_subject_is_marked(solar: Materializer) -> None:
+    m = solar
     slots = [s for s in m.slots.values() if s.current.seq >= 400]
     assert len(slots) == 5  # the update did not land: old and new live side by side
     q = "Right now, what due date is set for Solar Grove?"
@@ -46,8 +38,8 @@ def test_older_value_of_the_query_subject_is_marked() -> None:
     assert older == {by_seq[400]: 403}
 
 
-def test_other_attribute_is_not_grouped_even_with_equal_keys() -> None:
-    m = memory()
+def test_other_attribute_is_not_grouped_even_with_equal_keys(solar: Materializer) -> None:
+    m = solar
     slots = [s for s in m.slots.values() if s.current.seq >= 400]
     for s in slots:
         s.key = np.eye(8, dtype=np.float32)[0]  # keys say nothing: phrases must decide
@@ -57,8 +49,8 @@ def test_other_attribute_is_not_grouped_even_with_equal_keys() -> None:
     assert older == {by_seq[400]: 403}  # the owner line (#402) shares "set", not "due date"
 
 
-def test_no_subject_or_consolidation_off_marks_nothing() -> None:
-    m = memory()
+def test_no_subject_or_consolidation_off_marks_nothing(solar: Materializer) -> None:
+    m = solar
     slots = list(m.slots.values())
     # Only an attribute, or only a subject: nothing says two lines state the same thing.
     assert probable_supersessions(slots, "What is the due date?", m.lexicon, 0.5) == {}
@@ -71,8 +63,8 @@ def test_no_subject_or_consolidation_off_marks_nothing() -> None:
     assert probable_supersessions(slots, q, m.lexicon, read_match=0.5) == {}
 
 
-def test_a_verb_glued_to_the_attribute_still_groups_but_names_stay_whole() -> None:
-    m = memory()
+def test_a_verb_glued_to_the_attribute_still_groups_but_names_whole(solar: Materializer) -> None:
+    m = solar
     slots = [s for s in m.slots.values() if s.current.seq >= 400]
     by_seq = {s.current.seq: s.id for s in slots}
     # "due date applies" is one phrase of the question and occurs in no line: its words

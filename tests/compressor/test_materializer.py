@@ -5,37 +5,11 @@ from __future__ import annotations
 import numpy as np
 
 from ssmem.compressor.materializer import Materializer, MaterializerConfig
-from ssmem.compressor.slots import TYPES
-from ssmem.events import Event
 
-D = 8
+KEY_DIM = 8  # as in conftest.py
 
 
-def onehot_key(i: int) -> np.ndarray:
-    v = np.zeros(D, dtype=np.float32)
-    v[i] = 1.0
-    return v
-
-
-def logits(type_: str) -> np.ndarray:
-    z = np.full(len(TYPES), -5.0, dtype=np.float32)
-    z[TYPES.index(type_)] = 5.0
-    return z
-
-
-def feed(m: Materializer, seq: int, text: str, type_: str, key: int, update: bool = False):
-    ev = Event(seq=seq, text=text, source="s")
-    return m.apply(
-        ev,
-        logits(type_),
-        onehot_key(key),
-        5.0 if update else -5.0,
-        0.0,
-        np.zeros(384, dtype=np.float32),
-    )
-
-
-def test_update_replaces_value_and_keeps_history() -> None:
+def test_update_replaces_value_and_keeps_history(feed) -> None:
     m = Materializer()
     feed(m, 0, "Budget for Atlas is $5,000.", "fact", 0)
     feed(m, 1, "Owner of Atlas is Ana.", "fact", 1)
@@ -51,7 +25,7 @@ def test_update_replaces_value_and_keeps_history() -> None:
     assert 'previously: "Budget for Atlas is $5,000."' in slot.line()
 
 
-def test_update_head_off_or_far_key_makes_a_new_slot() -> None:
+def test_update_head_off_or_far_key_makes_a_new_slot(feed) -> None:
     m = Materializer()
     feed(m, 0, "Budget for Atlas is $5,000.", "fact", 0)
     assert feed(m, 1, "Budget for Beacon is $9,000.", "fact", 3, update=True).action == "new"
@@ -59,13 +33,13 @@ def test_update_head_off_or_far_key_makes_a_new_slot() -> None:
     assert len(m.slots) == 3
 
 
-def test_no_update_ablation_never_overwrites() -> None:
+def test_no_update_ablation_never_overwrites(feed) -> None:
     m = Materializer(allow_updates=False)
     feed(m, 0, "Budget for Atlas is $5,000.", "fact", 0)
     assert feed(m, 1, "Atlas budget moved to $7,200.", "fact", 0, update=True).action == "new"
 
 
-def test_resolution_closes_the_open_loop() -> None:
+def test_resolution_closes_the_open_loop(feed) -> None:
     m = Materializer()
     q = feed(m, 0, "Who signs the vendor contract?", "open_question", 2)
     assert m.slots[q.slot].status == "open"
@@ -76,7 +50,7 @@ def test_resolution_closes_the_open_loop() -> None:
     assert slot.status == "resolved" and slot.history[0].text == "Who signs the vendor contract?"
 
 
-def test_noise_is_dropped_and_duplicates_merge() -> None:
+def test_noise_is_dropped_and_duplicates_merge(feed) -> None:
     m = Materializer()
     assert feed(m, 0, "heartbeat ok", "noise", 4).action == "dropped"
     feed(m, 1, "Deploy froze at v2.", "decision", 5)
@@ -85,17 +59,17 @@ def test_noise_is_dropped_and_duplicates_merge() -> None:
     assert m.slots[d.slot].seen == 2 and m.slots[d.slot].last_seen == 2
 
 
-def test_capacity_is_a_hard_bound_and_constraints_stay() -> None:
+def test_capacity_is_a_hard_bound_and_constraints_stay(feed) -> None:
     m = Materializer(MaterializerConfig(max_slots=5))
     feed(m, 0, "Never email the client directly.", "constraint", 7)
     for i in range(1, 50):
-        feed(m, i, f"fact number {i}", "fact", i % D)
+        feed(m, i, f"fact number {i}", "fact", i % KEY_DIM)
     assert len(m.slots) == 5
     assert any(s.type == "constraint" for s in m.slots.values())
     assert max(s.current.seq for s in m.slots.values()) == 49  # the newest survived
 
 
-def test_history_is_bounded() -> None:
+def test_history_is_bounded(feed) -> None:
     m = Materializer(MaterializerConfig(max_history=3))
     feed(m, 0, "v0", "fact", 0)
     for i in range(1, 10):
@@ -105,7 +79,7 @@ def test_history_is_bounded() -> None:
     assert [v.text for v in slot.history] == ["v6", "v7", "v8"]
 
 
-def test_only_compatible_types_are_overwritten() -> None:
+def test_only_compatible_types_are_overwritten(feed) -> None:
     m = Materializer()
     fact = feed(m, 0, "Budget for Atlas is $5,000.", "fact", 0)
     d = feed(m, 1, "Atlas is a new workstream.", "entity", 0, update=True)
@@ -116,7 +90,7 @@ def test_only_compatible_types_are_overwritten() -> None:
     assert m.slots[q.slot].status == "open"
 
 
-def test_shared_rare_words_pick_the_slot_an_update_lands_on() -> None:
+def test_shared_rare_words_pick_the_slot_an_update_lands_on(feed) -> None:
     def run(lex_weight: float) -> int:
         m = Materializer(MaterializerConfig(lex_weight=lex_weight))
         for i, text in enumerate(["heartbeat ok"] * 6):

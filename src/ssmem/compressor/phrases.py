@@ -26,7 +26,7 @@ _FUNCTION_WORDS = """a an the of for to on in at by with from as into about over
     her their do does did done has have had will would can could should shall may might
     must what which who whom whose when where why how give tell show find get latest
     current currently now right please earlier later previous previously first last
-    original originally ever once before after"""
+    original originally ever once"""
 STOPWORDS = frozenset(_FUNCTION_WORDS.split())
 _PIECE = re.compile(r"[A-Za-z0-9_'-]+|\s+|[^A-Za-z0-9_'\s-]+")
 _WORDLIKE = re.compile(r"[A-Za-z0-9_'-]+")
