@@ -46,6 +46,7 @@ class ScoreParts:
     phrase: np.ndarray | None
 
     def combine(self, rank_lex: float, rank_phrase: float) -> np.ndarray:
+        """Relevance per slot under these weights (with no query: usefulness alone)."""
         if self.rel is None or self.overlap is None or self.phrase is None:
             return self.base
         return self.rel + rank_lex * self.overlap + rank_phrase * self.phrase + 0.05 * self.base
