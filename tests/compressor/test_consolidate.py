@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ssmem.compressor.consolidate import probable_supersessions
+from ssmem.compressor.consolidate import Candidate, probable_supersessions, superseded_lines
 from ssmem.compressor.materializer import Materializer
 
 
@@ -74,3 +74,23 @@ def test_a_verb_glued_to_the_attribute_still_groups_but_names_whole(solar: Mater
     # Names are matched whole: "Solar Bluff" lines are not about "Solar Grove North".
     q = "Which due date applies to Solar Grove North at this point?"
     assert probable_supersessions(slots, q, m.lexicon, read_match=0.5) == {}
+
+
+def test_raw_lines_without_keys_are_grouped_by_phrases_alone(solar: Materializer) -> None:
+    """A retrieved event is no slot (no key): the phrase rule alone decides, and a newer raw
+    line can mark an older slot value or the other way round."""
+    m = solar
+    slots = {s.current.seq: s for s in m.slots.values() if s.current.seq >= 400}
+    q = "Right now, what due date is set for Solar Grove?"
+    lines = [
+        Candidate(390, "Solar Grove: due date set at October 1, everyone agreed."),  # raw
+        *(Candidate.of(s) for s in slots.values()),
+        Candidate(405, "Solar Bluff: due date set at July 7, everyone agreed."),  # raw, twin
+    ]
+    older = superseded_lines(lines, q, m.lexicon, read_match=0.5)
+    assert older == {390: 403, 400: 403}
+    # Keys are compared only where both lines have one: orthogonal slot keys still block.
+    for i, s in enumerate(slots.values()):
+        s.key = np.eye(8, dtype=np.float32)[i]
+    lines = [lines[0], *(Candidate.of(s) for s in slots.values())]
+    assert superseded_lines(lines, q, m.lexicon, read_match=0.5) == {390: 403}

@@ -20,6 +20,10 @@ the subject is, which the write path did not know:
 4. The older of such a pair is rendered with ``(probably superseded by #N)``, N the newest
    one's seq. Nothing is deleted; the reader sees which is newer.
 
+The same rule runs over raw lines that are no slot (a retrieved event: `Candidate` with no
+key), where the key test is skipped — the calibrated `read_match` of 0.0 ties with
+ignoring the keys.
+
 `read_match` is calibrated with the checkpoint on held-out train templates (a value below
 -1 ignores the keys; above 1 turns consolidation off).
 """
@@ -27,6 +31,9 @@ the subject is, which the write path did not know:
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
 
 from ssmem.compressor.lexicon import DocFreq
 from ssmem.compressor.phrases import name_words, occurs, phrases, tokens
@@ -40,20 +47,44 @@ def _mass(items: set[tuple[str, ...]], lexicon: DocFreq) -> float:
     return sum(lexicon.idf(w) for p in items for w in p)
 
 
+@dataclass(frozen=True)
+class Candidate:
+    """One line the reader may see: a slot's current value, or a raw event (`key` None)."""
+
+    seq: int
+    text: str
+    type: str = "event"
+    key: np.ndarray | None = None
+
+    @classmethod
+    def of(cls, slot: Slot) -> Candidate:
+        return cls(slot.current.seq, slot.current.text, slot.type, slot.key)
+
+
 def probable_supersessions(
     slots: Sequence[Slot], query: str, lexicon: DocFreq, read_match: float
 ) -> dict[int, int]:
     """slot id -> seq of the newest slot that probably superseded it (among `slots`)."""
+    ids = {s.current.seq: s.id for s in slots}
+    older = superseded_lines([Candidate.of(s) for s in slots], query, lexicon, read_match)
+    return {ids[seq]: newer for seq, newer in older.items()}
+
+
+def superseded_lines(
+    lines: Sequence[Candidate], query: str, lexicon: DocFreq, read_match: float
+) -> dict[int, int]:
+    """seq -> seq of the newest line that probably superseded it (among `lines`). The key
+    test applies only where both lines have a key."""
     if read_match > 1.0:
         return {}
-    cands = [s for s in slots if s.type not in NEVER]
-    toks = {s.id: tokens(s.current.text) for s in cands}
+    cands = [c for c in lines if c.type not in NEVER]
+    toks = {c.seq: tokens(c.text) for c in cands}
     asked = phrases(query)
-    present = {p for p in asked if any(occurs(p, toks[s.id]) for s in cands)}
+    present = {p for p in asked if any(occurs(p, toks[c.seq]) for c in cands)}
     if not present:
         return {}
     subject = max(present, key=lambda p: (_mass({p}, lexicon), p))
-    about = sorted((s for s in cands if occurs(subject, toks[s.id])), key=lambda s: s.current.seq)
+    about = sorted((c for c in cands if occurs(subject, toks[c.seq])), key=lambda c: c.seq)
     # What else the query says, as items: a name phrase must occur whole ("Velvet Quarry" is
     # not in "Velvet Lantern Lima"); other words count one by one, as a question may glue a
     # verb to its attribute ("which spending cap applies to ...").
@@ -63,13 +94,13 @@ def probable_supersessions(
         if p == subject:
             continue
         items.extend([p] if names & set(p) else [(w,) for w in p if w not in subject])
-    said = {s.id: {p for p in items if occurs(p, toks[s.id])} for s in about}
+    said = {c.seq: {p for p in items if occurs(p, toks[c.seq])} for c in about}
     out: dict[int, int] = {}
     for i, old in enumerate(about):
         for new in about[i + 1 :]:
-            a, b = said[old.id], said[new.id]
+            a, b = said[old.seq], said[new.seq]
             if not a & b or _mass(a ^ b, lexicon) > MAX_DIFF * _mass(a | b, lexicon):
                 continue
-            if float(old.key @ new.key) >= read_match:
-                out[old.id] = new.current.seq  # the newest such slot wins
+            if old.key is None or new.key is None or float(old.key @ new.key) >= read_match:
+                out[old.seq] = new.seq  # the newest such line wins
     return out

@@ -2,16 +2,21 @@
 
 Retrieval is an exact-recall and provenance tool, not a default: it fires only when the
 question asks for exact wording, when memory confidence for the question is low, or when no
-memory line covers it (`ssmem.retrieval_policy`). When it fires, `retrieval_share` of the
-budget goes to retrieved snippets (events already shown are skipped) and the rest to the
-`ssm` context; `Context.info["retrieval_fired"]` names the rule, or None.
+memory line covers it (`ssmem.retrieval_policy`). When it fires, part of the budget goes to
+retrieved snippets (events already shown are skipped) and the rest to the `ssm` context:
+`retrieval_share` for an exact-wording question (the memory still answers what is current),
+and otherwise the share the memory's own confidence does not claim, `1 - confidence`, never
+less than `retrieval_share`. `Context.info["retrieval_fired"]` names the rule, or None, and
+`info["retrieval_share"]` the share used.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from ssmem.compressor.consolidate import Candidate, superseded_lines
 from ssmem.compressor.marking import mark, superseded_map
 from ssmem.compressor.system import SSMMemory
 from ssmem.events import Event
@@ -20,10 +25,12 @@ from ssmem.systems.base import Context, Segment, Stats, check_budget, make_conte
 from ssmem.systems.rag import RAGConfig, RAGMemory
 from ssmem.tokens import TokenCounter, default_counter
 
+_LABEL = re.compile(r"^\[#(\d+)\] (.*)$")  # an event line: "[#seq] source: text"
+
 
 @dataclass
 class HybridConfig:
-    retrieval_share: float = 0.35
+    retrieval_share: float = 0.35  # of the budget when retrieval fires (at least)
 
 
 class HybridMemory:
@@ -64,17 +71,23 @@ class HybridMemory:
         if not decision.fire:
             return make_context(self.name, budget, self.counter, list(base.segments), info)
         self.fired[decision.rule] = self.fired.get(decision.rule, 0) + 1
-        r_budget = int(budget * self.config.retrieval_share)
+        share = self.share(decision.rule, confidence)
+        info["retrieval_share"] = share
+        r_budget = int(budget * share)
         rest = self.ssm.context(query, budget - r_budget)
         shown = rest.seqs()
         superseded = superseded_map(self.ssm.materializer.slots)
         probable = rest.info.get("probably_superseded", {})
         marked = set(rest.info.get("marked_seqs", []))
+        raws = [
+            raw
+            for raw in self.rag.context(query, r_budget).segments
+            if raw.kind == "retrieved" and not set(raw.seqs) <= shown
+        ]
+        probable = {**self.older_retrieved(query, rest, raws), **probable}
         retrieved: list[Segment] = []
         room = budget - rest.tokens - 1
-        for raw in self.rag.context(query, r_budget).segments:
-            if raw.kind != "retrieved" or set(raw.seqs) <= shown:
-                continue
+        for raw in raws:
             seg = mark(raw, superseded, self.counter, probable)
             if seg.tokens + 1 <= room:
                 retrieved.append(seg)
@@ -82,6 +95,35 @@ class HybridMemory:
                 room -= seg.tokens + 1
         info = {**info, "marked_seqs": sorted(marked), "probably_superseded": probable}
         return make_context(self.name, budget, self.counter, [*rest.segments, *retrieved], info)
+
+    def older_retrieved(self, query: str, rest: Context, raws: list[Segment]) -> dict[int, int]:
+        """Retrieved events (seq -> newer seq) that a newer line the reader sees (memory,
+        window or retrieved) probably superseded: read-time consolidation (`consolidate.py`)
+        over the whole prompt, so an old value fetched from the raw log is marked too."""
+        slots = {s.current.seq: s for s in self.ssm.materializer.slots.values()}
+        lines: dict[int, Candidate] = {}
+        fetched: set[int] = set()
+        for seg in [*rest.segments, *raws]:
+            if seg.kind == "memory":  # slot lines (with history traces): the slot itself
+                lines.update((q, Candidate.of(slots[q])) for q in seg.seqs if q in slots)
+                continue
+            for text in seg.text.split("\n"):
+                m = _LABEL.match(text)
+                if m:
+                    seq = int(m.group(1))
+                    lines[seq] = Candidate.of(slots[seq]) if seq in slots else Candidate(seq, m[2])
+                    if seg.kind == "retrieved":
+                        fetched.add(seq)
+        read_match = self.ssm.materializer.config.read_match
+        older = superseded_lines(list(lines.values()), query, self.ssm.lexicon, read_match)
+        return {seq: newer for seq, newer in older.items() if seq in fetched}
+
+    def share(self, rule: str | None, confidence: float) -> float:
+        """The budget share retrieval gets when `rule` fired: the configured share for an
+        exact-wording question, else what the memory's confidence leaves unclaimed."""
+        if rule == "exact_wording":
+            return self.config.retrieval_share
+        return max(self.config.retrieval_share, 1.0 - confidence)
 
     def stats(self) -> Stats:
         a, b = self.ssm.stats(), self.rag.stats()

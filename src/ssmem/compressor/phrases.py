@@ -88,11 +88,7 @@ def _is_identifier(word: str) -> bool:
 def name_words(text: str) -> set[str]:
     """The words of `text` that look like (parts of) names: written Capitalised, or an
     identifier (with `_`, `-` or a digit)."""
-    return {
-        t[0]
-        for t in tokens(text)
-        if t is not None and (t[1] or _is_identifier(t[0]))
-    }
+    return {t[0] for t in tokens(text) if t is not None and (t[1] or _is_identifier(t[0]))}
 
 
 def occurs(phrase: tuple[str, ...], toks: list[Token | None]) -> bool:

@@ -1,0 +1,58 @@
+"""The `hybrid` system: how much budget retrieval gets, and old values it fetches marked."""
+
+from __future__ import annotations
+
+import pytest
+
+from ssmem.bench import generate
+from ssmem.bench.metrics import MARKERS
+from ssmem.compressor.hybrid import HybridMemory
+from ssmem.events import Event
+from ssmem.retrieval_policy import PolicyConfig
+
+
+def test_low_confidence_hands_retrieval_the_share_memory_does_not_claim() -> None:
+    stream = generate("meeting", "eval", 1_000_007, 3000)
+    mem = HybridMemory(policy=PolicyConfig(min_confidence=1.01))  # every question: low
+    mem.ingest(stream.events)
+    budget = 512
+    for category, rule in (("current_value", "low_confidence"), ("exact_quote", "exact_wording")):
+        q = next(q for q in stream.questions if q.category == category)
+        ctx = mem.context(q.query, budget)
+        assert ctx.info["retrieval_fired"] == rule
+        conf = ctx.info["memory_confidence"]
+        share = 0.35 if rule == "exact_wording" else max(0.35, 1.0 - conf)
+        assert ctx.info["retrieval_share"] == pytest.approx(share)
+        kept = sum(s.tokens + 1 for s in ctx.segments if s.kind != "retrieved")
+        assert kept <= budget - int(budget * share) + 1
+        assert ctx.tokens <= budget
+        assert any(s.kind == "retrieved" for s in ctx.segments)
+
+
+def test_an_old_value_is_never_shown_unmarked() -> None:
+    chatter = [
+        "Lunch plans anyone? The new place downstairs opened today.",
+        "Can you all hear me? My connection dropped twice.",
+        "Reminder: the quarterly party is on the shared calendar.",
+        "Sorry I'm late, the coffee machine was broken again.",
+    ]
+    texts = ["Solar Grove: due date set at October 1, everyone agreed."]
+    texts += [chatter[i % len(chatter)] + f" ({i})" for i in range(40)]
+    texts += ["We moved the due date for Solar Grove to August 8."]
+    texts += ["Solar Bluff: due date set at July 7, everyone agreed."]
+    texts += [chatter[i % len(chatter)] + f" ({i})" for i in range(40, 60)]
+    events = [Event(seq=i, text=t, source="ana") for i, t in enumerate(texts)]
+    # As trained, and with a memory that keeps nothing (both values reach the prompt only
+    # through retrieval, as raw lines with no slot behind them).
+    for keep in (None, 1.01):
+        mem = HybridMemory()
+        if keep is not None:
+            mem.ssm.materializer.config.keep_threshold = keep
+        mem.ingest(events)
+        ctx = mem.context("What is the exact due date for Solar Grove?", 256)
+        assert ctx.info["retrieval_fired"] == "exact_wording"
+        lines = ctx.render().split("\n")
+        assert any("August 8" in x and not MARKERS.search(x) for x in lines)
+        old = [x for x in lines if "October 1" in x]
+        assert old and all(MARKERS.search(x) for x in old)
+        assert not any("July 7" in x and MARKERS.search(x) for x in lines)  # another project
