@@ -23,8 +23,15 @@ def test_low_confidence_hands_retrieval_the_share_memory_does_not_claim() -> Non
         conf = ctx.info["memory_confidence"]
         share = 0.35 if rule == "exact_wording" else max(0.35, 1.0 - conf)
         assert ctx.info["retrieval_share"] == pytest.approx(share)
+        # The share splits what the session's constraints leave (they are in every context).
+        constraints = mem.constraint_tokens()
+        assert constraints > 0
         kept = sum(s.tokens + 1 for s in ctx.segments if s.kind != "retrieved")
-        assert kept <= budget - int(budget * share) + 1
+        assert kept <= budget - int((budget - constraints) * share) + 1
+        memory = next(s.text for s in ctx.segments if s.kind == "memory")
+        shown = [x for x in memory.split("\n") if x]
+        rules = [s.line() for s in mem.ssm.materializer.slots.values() if s.type == "constraint"]
+        assert set(rules) <= set(shown)
         assert ctx.tokens <= budget
         assert any(s.kind == "retrieved" for s in ctx.segments)
 

@@ -6,8 +6,10 @@ memory line covers it (`ssmem.retrieval_policy`). When it fires, part of the bud
 retrieved snippets (events already shown are skipped) and the rest to the `ssm` context:
 `retrieval_share` for an exact-wording question (the memory still answers what is current),
 and otherwise the share the memory's own confidence does not claim, `1 - confidence`, never
-less than `retrieval_share`. `Context.info["retrieval_fired"]` names the rule, or None, and
-`info["retrieval_share"]` the share used.
+less than `retrieval_share`. The share splits the budget the session's constraints leave:
+they are shown in every context, so they are not room the memory competes for.
+`Context.info["retrieval_fired"]` names the rule, or None, and `info["retrieval_share"]` the
+share used.
 """
 
 from __future__ import annotations
@@ -73,7 +75,9 @@ class HybridMemory:
         self.fired[decision.rule] = self.fired.get(decision.rule, 0) + 1
         share = self.share(decision.rule, confidence)
         info["retrieval_share"] = share
-        r_budget = int(budget * share)
+        # The session's constraints are shown in every context: they are overhead of the
+        # memory part, not room it competes for, so the share splits what they leave.
+        r_budget = int(max(0, budget - self.constraint_tokens()) * share)
         rest = self.ssm.context(query, budget - r_budget)
         shown = rest.seqs()
         superseded = superseded_map(self.ssm.materializer.slots)
@@ -117,6 +121,11 @@ class HybridMemory:
         read_match = self.ssm.materializer.config.read_match
         older = superseded_lines(list(lines.values()), query, self.ssm.lexicon, read_match)
         return {seq: newer for seq, newer in older.items() if seq in fetched}
+
+    def constraint_tokens(self) -> int:
+        """Tokens the memory's constraint lines take (each with its newline)."""
+        slots = self.ssm.materializer.slots.values()
+        return sum(self.counter.count(s.line()) + 1 for s in slots if s.type == "constraint")
 
     def share(self, rule: str | None, confidence: float) -> float:
         """The budget share retrieval gets when `rule` fired: the configured share for an
