@@ -81,3 +81,18 @@ def test_full_context_is_everything_when_it_fits_else_the_newest():
     assert cut.tokens <= 200 and cut.info["truncated"] is True
     assert s.events[-1].seq in cut.seqs() and s.events[0].seq not in cut.seqs()
     assert make_system("full").name == "full" and make_system("rag").name == "rag"
+
+
+def test_event_text_is_the_text_without_its_label_for_closed_and_open_chunks():
+    rag = RAGMemory(config=RAGConfig(dense=False, chunk_events=4))
+    events = haystack(10)
+    events.append(Event(seq=10, text="Owner: Dara Quist, as agreed.", source=""))
+    events.append(Event(seq=11, text="line one\nline two", source="ana"))
+    rag.ingest(events)  # chunks 0-3, 4-7 closed; 8-11 still open
+    assert rag.event_text(2) == events[2].text
+    assert rag.event_text(9) == events[9].text
+    assert rag.event_text(10) == "Owner: Dara Quist, as agreed."  # no source: no label cut
+    assert rag.event_text(11) == "line one\nline two"
+    assert rag.event_text(12) is None and rag.event_text(-1) is None
+    rag.context("anything", 64)  # closes the open chunk
+    assert rag.event_text(9) == events[9].text

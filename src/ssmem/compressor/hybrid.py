@@ -115,7 +115,10 @@ class HybridMemory:
                 m = _LABEL.match(text)
                 if m:
                     seq = int(m.group(1))
-                    lines[seq] = Candidate.of(slots[seq]) if seq in slots else Candidate(seq, m[2])
+                    if seq in slots:
+                        lines[seq] = Candidate.of(slots[seq])
+                    else:  # the event's own text, as a slot holds it (no source label)
+                        lines[seq] = Candidate(seq, self.rag.event_text(seq) or m[2])
                     if seg.kind == "retrieved":
                         fetched.add(seq)
         read_match = self.ssm.materializer.config.read_match

@@ -19,6 +19,7 @@ recent window.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -44,6 +45,7 @@ class RAGConfig:
 @dataclass
 class _Chunk:
     lines: list[tuple[int, str, int]]  # (seq, line, tokens)
+    starts: list[int]  # per line: where the event's own text begins (after its label)
 
     @property
     def text(self) -> str:
@@ -71,6 +73,8 @@ class RAGMemory:
         self._window = WindowMemory(self.counter, WindowConfig(max_events=4096))
         self._chunks: list[_Chunk] = []
         self._open: list[tuple[int, str, int]] = []
+        self._open_starts: list[int] = []
+        self._firsts: list[int] = []  # first seq of each closed chunk (seqs increase)
         self._tokens: list[list[str]] = []  # BM25 tokens per chunk
         self._vecs: list[np.ndarray] = []  # one (n, dim) block per embedding batch
         self._embedded = 0
@@ -99,6 +103,7 @@ class RAGMemory:
             ):
                 self._close()
             self._open.append((ev.seq, line, n))
+            self._open_starts.append(len(line) - len(ev.text))
             self._seen += 1
         if self.config.dense:
             self._embed()  # closed chunks, batched per ingest call: the cost shows in ingest
@@ -108,9 +113,10 @@ class RAGMemory:
             return
         import bm25s
 
-        chunk = _Chunk(self._open)
-        self._open = []
+        chunk = _Chunk(self._open, self._open_starts)
+        self._open, self._open_starts = [], []
         self._chunks.append(chunk)
+        self._firsts.append(chunk.lines[0][0])
         self._tokens.extend(
             bm25s.tokenize([chunk.text], stopwords="en", return_ids=False, show_progress=False)
         )
@@ -120,6 +126,18 @@ class RAGMemory:
         if todo:
             self._vecs.append(self.encoder.encode(todo))
             self._embedded = len(self._chunks)
+
+    def event_text(self, seq: int) -> str | None:
+        """The event's own text, without its ``[#seq] source:`` label (None if not held)."""
+        i = bisect.bisect_right(self._firsts, seq) - 1
+        blocks = [(self._open, self._open_starts)]
+        if i >= 0:
+            blocks.insert(0, (self._chunks[i].lines, self._chunks[i].starts))
+        for lines, starts in blocks:
+            for (s, line, _), start in zip(lines, starts, strict=True):
+                if s == seq:
+                    return line[start:]
+        return None
 
     # -- retrieval --------------------------------------------------------------------------
     def _bm25_ranks(self, query: str) -> list[int]:
@@ -197,4 +215,5 @@ class RAGMemory:
         text_bytes = sum(len(c.text.encode()) for c in self._chunks)
         vec_bytes = sum(v.nbytes for v in self._vecs)
         tok_bytes = sum(len(t) for toks in self._tokens for t in toks)
-        return Stats(events=self._seen, state_bytes=text_bytes + vec_bytes + tok_bytes)
+        offsets = 8 * (sum(len(c.starts) for c in self._chunks) + len(self._firsts))
+        return Stats(events=self._seen, state_bytes=text_bytes + vec_bytes + tok_bytes + offsets)
