@@ -85,6 +85,20 @@ def coverage(query: str, text: str) -> float:
     return len(q & content_words(text)) / len(q)
 
 
+def decide_early(
+    query: str, confidence: float | None, config: PolicyConfig | None = None
+) -> Decision | None:
+    """The rules that need no context, in order: exact wording, then low memory confidence
+    (`confidence` None: the system reports none). None when neither fires."""
+    cfg = config or PolicyConfig()
+    hit = wants_exact_wording(query)
+    if hit:
+        return Decision(True, "exact_wording", f"question asks for exact text: {hit!r}")
+    if confidence is not None and confidence < cfg.min_confidence:
+        return Decision(True, "low_confidence", f"memory confidence {confidence:.2f}")
+    return None
+
+
 def decide(query: str, context: Context, config: PolicyConfig | None = None) -> Decision:
     """Apply the rules in order to a system's context for `query`.
 
@@ -93,12 +107,10 @@ def decide(query: str, context: Context, config: PolicyConfig | None = None) -> 
     judged by coverage of their window/memory text alone.
     """
     cfg = config or PolicyConfig()
-    hit = wants_exact_wording(query)
-    if hit:
-        return Decision(True, "exact_wording", f"question asks for exact text: {hit!r}")
     conf = context.info.get("memory_confidence")
-    if isinstance(conf, int | float) and conf < cfg.min_confidence:
-        return Decision(True, "low_confidence", f"memory confidence {conf:.2f}")
+    early = decide_early(query, conf if isinstance(conf, int | float) else None, cfg)
+    if early is not None:
+        return early
     held = "\n".join(s.text for s in context.segments if s.kind in cfg.coverage_kinds)
     cov = coverage(query, held)
     if cov < cfg.min_coverage:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ssmem.retrieval_policy import coverage, decide, wants_exact_wording
+from ssmem.retrieval_policy import coverage, decide, decide_early, wants_exact_wording
 from ssmem.systems.base import Context, Segment
 
 
@@ -56,3 +56,16 @@ def test_coverage_ignores_stopwords_and_plurals():
     assert coverage("What are the budgets?", "budget") == 1.0
     assert coverage("the of a", "") == 1.0
     assert coverage("Atlas deadline", "Atlas") == 0.5
+
+
+def test_early_rules_agree_with_decide_and_leave_coverage_to_it():
+    held = ctx(("memory", "the budget for Solar Grove is $7,200"), info={"memory_confidence": 0.9})
+    for query, conf in [("What is the exact budget?", 0.9), ("What is the budget?", 0.1)]:
+        early = decide_early(query, conf)
+        full = decide(query, ctx(("memory", "x"), info={"memory_confidence": conf}))
+        assert early is not None and (early.rule, early.fire) == (full.rule, full.fire)
+    # Confident and no exact wording: nothing early; coverage (which needs the context) decides.
+    assert decide_early("What about the weather in Oslo?", 0.9) is None
+    assert decide_early("What about the weather in Oslo?", None) is None
+    assert decide("What about the weather in Oslo?", held).rule == "not_covered"
+    assert not decide("What is the budget for Solar Grove?", held).fire

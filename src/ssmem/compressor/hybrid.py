@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ssmem.compressor.consolidate import Candidate, superseded_lines
 from ssmem.compressor.marking import mark, superseded_map
 from ssmem.compressor.system import SSMMemory
 from ssmem.events import Event
-from ssmem.retrieval_policy import PolicyConfig, decide
+from ssmem.retrieval_policy import PolicyConfig, decide, decide_early
 from ssmem.systems.base import Context, Segment, Stats, check_budget, make_context
 from ssmem.systems.rag import RAGConfig, RAGMemory
 from ssmem.tokens import TokenCounter, default_counter
@@ -59,26 +59,24 @@ class HybridMemory:
 
     def context(self, query: str, budget: int) -> Context:
         check_budget(budget)
-        base = self.ssm.context(query, budget)
         confidence = self.ssm.memory().confidence(query)
-        probe = Context(
-            base.system,
-            budget,
-            base.segments,
-            base.tokens,
-            {**base.info, "memory_confidence": confidence},
-        )
-        decision = decide(query, probe, self.policy)
-        info = {**probe.info, "retrieval_fired": decision.rule, "retrieval_detail": decision.detail}
-        if not decision.fire:
+        decision = decide_early(query, confidence, self.policy)
+        base = None
+        if decision is None:  # only the coverage rule needs the memory's context first
+            base = self.ssm.context(query, budget)
+            probe = {**base.info, "memory_confidence": confidence}
+            decision = decide(query, replace(base, info=probe), self.policy)
+        fired = {"retrieval_fired": decision.rule, "retrieval_detail": decision.detail}
+        if base is not None and not decision.fire:  # an early decision always fires
+            info = {**base.info, "memory_confidence": confidence, **fired}
             return make_context(self.name, budget, self.counter, list(base.segments), info)
         self.fired[decision.rule] = self.fired.get(decision.rule, 0) + 1
         share = self.share(decision.rule, confidence)
-        info["retrieval_share"] = share
         # The session's constraints are shown in every context: they are overhead of the
         # memory part, not room it competes for, so the share splits what they leave.
         r_budget = int(max(0, budget - self.constraint_tokens()) * share)
         rest = self.ssm.context(query, budget - r_budget)
+        info = {**rest.info, "memory_confidence": confidence, **fired, "retrieval_share": share}
         shown = rest.seqs()
         superseded = superseded_map(self.ssm.materializer.slots)
         probable = rest.info.get("probably_superseded", {})
