@@ -14,20 +14,17 @@ share used.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from ssmem.compressor.consolidate import Candidate, superseded_lines
-from ssmem.compressor.marking import mark, superseded_map
+from ssmem.compressor.marking import line_seq, mark, superseded_map
 from ssmem.compressor.system import SSMMemory
 from ssmem.events import Event
 from ssmem.retrieval_policy import PolicyConfig, decide, decide_early
 from ssmem.systems.base import Context, Segment, Stats, check_budget, make_context
 from ssmem.systems.rag import RAGConfig, RAGMemory
 from ssmem.tokens import TokenCounter, default_counter
-
-_LABEL = re.compile(r"^\[#(\d+)\] (.*)$")  # an event line: "[#seq] source: text"
 
 
 @dataclass
@@ -110,15 +107,16 @@ class HybridMemory:
                 lines.update((q, Candidate.of(slots[q])) for q in seg.seqs if q in slots)
                 continue
             for text in seg.text.split("\n"):
-                m = _LABEL.match(text)
-                if m:
-                    seq = int(m.group(1))
-                    if seq in slots:
-                        lines[seq] = Candidate.of(slots[seq])
-                    else:  # the event's own text, as a slot holds it (no source label)
-                        lines[seq] = Candidate(seq, self.rag.event_text(seq) or m[2])
-                    if seg.kind == "retrieved":
-                        fetched.add(seq)
+                seq = None if text.startswith("…") else line_seq(text)  # a cut line: unseen
+                if seq is None:
+                    continue
+                own = self.rag.event_text(seq)  # as a slot holds it: no source label
+                if seq in slots:
+                    lines[seq] = Candidate.of(slots[seq])
+                elif own is not None:
+                    lines[seq] = Candidate(seq, own)
+                if seg.kind == "retrieved":
+                    fetched.add(seq)
         read_match = self.ssm.materializer.config.read_match
         older = superseded_lines(list(lines.values()), query, self.ssm.lexicon, read_match)
         return {seq: newer for seq, newer in older.items() if seq in fetched}

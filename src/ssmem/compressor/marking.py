@@ -16,6 +16,13 @@ from ssmem.tokens import TokenCounter
 _SEQ = re.compile(r"^…?\[#(\d+)\]")
 
 
+def line_seq(line: str) -> int | None:
+    """The seq of a rendered event line (``[#seq] ...``, or ``…[#seq] ...`` when the window
+    cut its start), or None for any other line."""
+    m = _SEQ.match(line)
+    return int(m.group(1)) if m else None
+
+
 def superseded_map(slots: dict[int, Slot]) -> dict[int, int]:
     """seq of every superseded version -> seq of the slot's current version."""
     return {v.seq: s.current.seq for s in slots.values() for v in s.history}
@@ -36,8 +43,7 @@ def mark(
     out = []
     changed = False
     for line in segment.text.split("\n"):
-        m = _SEQ.match(line)
-        seq = int(m.group(1)) if m else None
+        seq = line_seq(line)
         if seq in superseded:
             line = f"{line} (superseded by #{superseded[seq]})"
             changed = True

@@ -74,7 +74,6 @@ class RAGMemory:
         self._chunks: list[_Chunk] = []
         self._open: list[tuple[int, str, int]] = []
         self._open_starts: list[int] = []
-        self._firsts: list[int] = []  # first seq of each closed chunk (seqs increase)
         self._tokens: list[list[str]] = []  # BM25 tokens per chunk
         self._vecs: list[np.ndarray] = []  # one (n, dim) block per embedding batch
         self._embedded = 0
@@ -116,7 +115,6 @@ class RAGMemory:
         chunk = _Chunk(self._open, self._open_starts)
         self._open, self._open_starts = [], []
         self._chunks.append(chunk)
-        self._firsts.append(chunk.lines[0][0])
         self._tokens.extend(
             bm25s.tokenize([chunk.text], stopwords="en", return_ids=False, show_progress=False)
         )
@@ -129,7 +127,7 @@ class RAGMemory:
 
     def event_text(self, seq: int) -> str | None:
         """The event's own text, without its ``[#seq] source:`` label (None if not held)."""
-        i = bisect.bisect_right(self._firsts, seq) - 1
+        i = bisect.bisect_right(self._chunks, seq, key=lambda c: c.lines[0][0]) - 1  # seqs rise
         blocks = [(self._open, self._open_starts)]
         if i >= 0:
             blocks.insert(0, (self._chunks[i].lines, self._chunks[i].starts))
@@ -215,5 +213,5 @@ class RAGMemory:
         text_bytes = sum(len(c.text.encode()) for c in self._chunks)
         vec_bytes = sum(v.nbytes for v in self._vecs)
         tok_bytes = sum(len(t) for toks in self._tokens for t in toks)
-        offsets = 8 * (sum(len(c.starts) for c in self._chunks) + len(self._firsts))
+        offsets = 8 * sum(len(c.starts) for c in self._chunks)
         return Stats(events=self._seen, state_bytes=text_bytes + vec_bytes + tok_bytes + offsets)
