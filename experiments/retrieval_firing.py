@@ -24,7 +24,7 @@ for fam in ["meeting", "coding", "agent", "incident"]:
             continue
         total += 1
         ctx = h.context(q.query, 512)
-        rule = ctx.info["retrieval_fired"] or "none"
+        rule = (ctx.info.retrieval.rule if ctx.info.retrieval else None) or "none"
         fired[rule] += 1
         base = h.ssm.context(q.query, 512).render()
         g = gain[rule]

@@ -4,15 +4,19 @@ Retrieval is an exact-recall and provenance tool, not a default. It fires, check
 order, when the question asks for exact wording (quotes, ids, error text), when the memory
 says its confidence for the question is low, or when no memory line covers the question.
 Every decision names the rule that fired, so the benchmark can count what each rule buys.
+The hybrid system makes the decision once, while it builds the context, and records it in
+`ContextInfo.retrieval`; nothing downstream decides again.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from ssmem.systems.base import Context
+from ssmem.context import Line, Retrieval, render_lines
+from ssmem.text.words import content_words
 
 Rule = Literal["exact_wording", "low_confidence", "not_covered"]
 
@@ -32,14 +36,6 @@ _ID_LIKE = re.compile(
     r"\b([A-Z]{2,}[-_]\d+|0x[0-9a-fA-F]+|[0-9a-f]{7,40}|\w+\.(py|js|ts|go|rs|java|c|h|yaml|json)"
     r"|[\w-]+/[\w./-]+|E\d{3,5})\b"
 )
-_WORD = re.compile(r"[a-z0-9]+")
-_STOP = (
-    "a an the is are was were be been being of to in on at for from by with about as and or "
-    "not no do does did what which who whom whose when where why how that this these those it "
-    "its there their they them he she his her we our you your i me my any some all now "
-    "current currently still has have had will would can could should shall may might"
-)
-STOPWORDS = frozenset(_STOP.split(" "))
 
 
 @dataclass
@@ -49,23 +45,7 @@ class PolicyConfig:
     coverage_kinds: tuple[str, ...] = ("memory", "window")  # what the prompt already holds
 
 
-@dataclass(frozen=True)
-class Decision:
-    """Whether retrieval fires, which rule fired (None when it does not) and why."""
-
-    fire: bool
-    rule: Rule | None
-    detail: str
-
-
-def content_words(text: str) -> set[str]:
-    """Lowercased alphanumeric words minus stopwords, with a plural 's' stripped."""
-    words = set()
-    for w in _WORD.findall(text.lower()):
-        if w in STOPWORDS:
-            continue
-        words.add(w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w)
-    return words
+Decision = Retrieval  # whether retrieval fires, which rule fired (None when not) and why
 
 
 def wants_exact_wording(query: str) -> str | None:
@@ -99,20 +79,22 @@ def decide_early(
     return None
 
 
-def decide(query: str, context: Context, config: PolicyConfig | None = None) -> Decision:
-    """Apply the rules in order to a system's context for `query`.
-
-    Confidence is read from `context.info["memory_confidence"]` (a float in [0, 1]) when the
-    system reports one; systems without memory segments (window, RAG) skip that rule and are
-    judged by coverage of their window/memory text alone.
-    """
+def decide_coverage(
+    query: str, lines: Sequence[Line], config: PolicyConfig | None = None
+) -> Decision:
+    """The last rule: fire when the lines the prompt already holds (of `coverage_kinds`)
+    cover too few of the question's content words."""
     cfg = config or PolicyConfig()
-    conf = context.info.get("memory_confidence")
-    early = decide_early(query, conf if isinstance(conf, int | float) else None, cfg)
-    if early is not None:
-        return early
-    held = "\n".join(s.text for s in context.segments if s.kind in cfg.coverage_kinds)
+    held = render_lines(line for line in lines if line.kind in cfg.coverage_kinds)
     cov = coverage(query, held)
     if cov < cfg.min_coverage:
         return Decision(True, "not_covered", f"coverage {cov:.2f} of the question's words")
     return Decision(False, None, f"covered ({cov:.2f})")
+
+
+def decide(
+    query: str, confidence: float | None, lines: Sequence[Line], config: PolicyConfig | None = None
+) -> Decision:
+    """All rules in order: exact wording, low confidence (`confidence` None: the system
+    reports none), then coverage of the question by `lines` (memory and window kinds)."""
+    return decide_early(query, confidence, config) or decide_coverage(query, lines, config)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Literal, Protocol, runtime_checkable
 
 Side = Literal["head", "tail"]
+COUNT_CACHE = 200_000  # texts whose token count a counter remembers
 
 
 @runtime_checkable
@@ -40,11 +41,19 @@ class HFTokenizerCounter:
         self._tok.no_truncation()
         self._tok.no_padding()
         self.name = name or Path(tokenizer_json).parent.name
+        # Lines are counted again at every query (packing, ranking): remember recent counts.
+        self._counts: dict[str, int] = {}
 
     def count(self, text: str) -> int:
         if not text:
             return 0
-        return len(self._tok.encode(text, add_special_tokens=False).ids)
+        n = self._counts.get(text)
+        if n is None:
+            n = len(self._tok.encode(text, add_special_tokens=False).ids)
+            if len(self._counts) >= COUNT_CACHE:
+                self._counts.clear()
+            self._counts[text] = n
+        return n
 
     def count_many(self, texts: list[str]) -> list[int]:
         encs = self._tok.encode_batch(list(texts), add_special_tokens=False)

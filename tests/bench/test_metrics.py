@@ -6,12 +6,12 @@ import pytest
 
 from ssmem.bench.metrics import aggregate, contains, normalise, score_question, stale_exposed
 from ssmem.bench.types import Question
-from ssmem.systems.base import Context, Segment
+from ssmem.context import Context, Line
 
 
 def ctx(*lines: tuple[int, str]) -> Context:
-    segs = tuple(Segment("memory", (s,), t, len(t.split())) for s, t in lines)
-    return Context("hand", 1000, segs, sum(s.tokens for s in segs))
+    typed = tuple(Line("memory", (s,), t) for s, t in lines)
+    return Context("hand", 1000, typed, sum(len(t.split()) for _, t in lines))
 
 
 Q = Question(9, "What is the budget of Atlas?", ("$7,200",), ("$4,000",), (5,), "current_value")

@@ -76,9 +76,9 @@ def test_full_context_is_everything_when_it_fits_else_the_newest():
     full = FullContextMemory()
     full.ingest(s.events)
     whole = full.context("q", 10_000)
-    assert whole.seqs() == {e.seq for e in s.events} and whole.info["truncated"] is False
+    assert whole.seqs() == {e.seq for e in s.events} and whole.info.truncated is False
     cut = full.context("q", 200)
-    assert cut.tokens <= 200 and cut.info["truncated"] is True
+    assert cut.tokens <= 200 and cut.info.truncated is True
     assert s.events[-1].seq in cut.seqs() and s.events[0].seq not in cut.seqs()
     assert make_system("full").name == "full" and make_system("rag").name == "rag"
 

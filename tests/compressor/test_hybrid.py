@@ -7,6 +7,7 @@ import pytest
 from ssmem.bench import generate
 from ssmem.bench.metrics import MARKERS
 from ssmem.compressor.hybrid import HybridMemory
+from ssmem.context import render_line
 from ssmem.events import Event
 from ssmem.retrieval_policy import PolicyConfig
 
@@ -19,10 +20,10 @@ def test_low_confidence_hands_retrieval_the_share_memory_does_not_claim() -> Non
     for category, rule in (("current_value", "low_confidence"), ("exact_quote", "exact_wording")):
         q = next(q for q in stream.questions if q.category == category)
         ctx = mem.context(q.query, budget)
-        assert ctx.info["retrieval_fired"] == rule
-        conf = ctx.info["memory_confidence"]
+        assert ctx.info.retrieval.rule == rule
+        conf = ctx.info.confidence
         share = 0.35 if rule == "exact_wording" else max(0.35, 1.0 - conf)
-        assert ctx.info["retrieval_share"] == pytest.approx(share)
+        assert ctx.info.retrieval.share == pytest.approx(share)
         # The share splits what the session's constraints leave (they are in every context).
         constraints = mem.constraint_tokens()
         assert constraints > 0
@@ -30,7 +31,8 @@ def test_low_confidence_hands_retrieval_the_share_memory_does_not_claim() -> Non
         assert kept <= budget - int((budget - constraints) * share) + 1
         memory = next(s.text for s in ctx.segments if s.kind == "memory")
         shown = [x for x in memory.split("\n") if x]
-        rules = [s.line() for s in mem.ssm.materializer.slots.values() if s.type == "constraint"]
+        slots = mem.ssm.materializer.slots.values()
+        rules = [render_line(s.as_line()) for s in slots if s.type == "constraint"]
         assert set(rules) <= set(shown)
         assert ctx.tokens <= budget
         assert any(s.kind == "retrieved" for s in ctx.segments)
@@ -57,7 +59,7 @@ def test_an_old_value_is_never_shown_unmarked() -> None:
             mem.ssm.materializer.config.keep_threshold = keep
         mem.ingest(events)
         ctx = mem.context("What is the exact due date for Solar Grove?", 256)
-        assert ctx.info["retrieval_fired"] == "exact_wording"
+        assert ctx.info.retrieval.rule == "exact_wording"
         lines = ctx.render().split("\n")
         assert any("August 8" in x and not MARKERS.search(x) for x in lines)
         old = [x for x in lines if "October 1" in x]

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from ssmem.compressor.materializer import Materializer, MaterializerConfig
+from ssmem.context import render_line
 
 KEY_DIM = 8  # as in conftest.py
 
@@ -20,9 +23,9 @@ def test_update_replaces_value_and_keeps_history(feed) -> None:
     assert [v.text for v in slot.history] == ["Budget for Atlas is $5,000."]
     assert slot.history[0].reason == "updated by #2"
     assert slot.seqs == [0, 2]
-    rendered = "\n".join(s.line(with_history=False) for s in m.slots.values())
+    rendered = "\n".join(render_line(replace(s.as_line(), previous=None)) for s in m.slots.values())
     assert "$5,000" not in rendered and "$7,200" in rendered
-    assert 'previously: "Budget for Atlas is $5,000."' in slot.line()
+    assert 'previously: "Budget for Atlas is $5,000."' in render_line(slot.as_line())
 
 
 def test_update_head_off_or_far_key_makes_a_new_slot(feed) -> None:

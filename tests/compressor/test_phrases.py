@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ssmem.compressor.phrases import TokenCache, occurs, phrase_share, phrases, tokens
+from ssmem.text.phrases import TokenCache, occurs, phrase_share, phrases, tokens
 
 
 def test_query_phrases_skip_function_words_and_punctuation() -> None:

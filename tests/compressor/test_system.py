@@ -98,7 +98,7 @@ def test_hybrid_reports_which_rule_fired(stream) -> None:
     mem.ingest(stream.events)
     quote_q = next(q for q in stream.questions if q.category == "exact_quote")
     ctx = mem.context(quote_q.query, 512)
-    assert ctx.info["retrieval_fired"] == "exact_wording"
+    assert ctx.info.retrieval.rule == "exact_wording"
     assert any(s.kind == "retrieved" for s in ctx.segments)
 
 

@@ -30,7 +30,7 @@ def test_ask_json(stream_file, cli):
     data = json.loads(out)
     assert set(data) >= KEYS
     assert 0 < data["prompt_tokens"] <= 200 and data["completion_tokens"] > 0
-    shown = {q for s in data["sections"] for q in s["seqs"]}
+    shown = {q for line in data["context"]["lines"] for q in line["seqs"]}
     assert set(data["citations"]) <= shown
 
 

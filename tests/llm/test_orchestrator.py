@@ -1,29 +1,23 @@
-"""The orchestrator: one budget in the reader's tokens, labelled cited sections, adaptive
-shares, citations parsed back, abstention, and retrieval when the policy fires."""
+"""The orchestrator: one budget in the reader's tokens, the system's context rendered as it
+is (the text the benchmark scores), citations parsed back, abstention, and the retrieval
+decision taken from the system, never made again."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
+from ssmem.context import Context, ContextInfo, Line, Retrieval, make_context
 from ssmem.demo import demo_stream
 from ssmem.errors import InputError
 from ssmem.events import Event
 from ssmem.llm.fake import FakeBackend
-from ssmem.orchestrator import (
-    OrchestratorConfig,
-    allocate,
-    answer,
-    build_prompt,
-    parse_citations,
-)
+from ssmem.orchestrator import OrchestratorConfig, answer, build_prompt, parse_citations
 from ssmem.systems import make_system
-from ssmem.systems.base import Context, Segment, Stats, make_context
+from ssmem.systems.base import Stats
 
 
 class MemoryAndWindow:
-    """A two-kind system (memory lines + recent window), as the SSM/hybrid systems will be."""
+    """A two-kind system (memory lines + recent window) that counts its context calls."""
 
     name = "mem+win"
 
@@ -32,29 +26,21 @@ class MemoryAndWindow:
         self.memory = memory
         self.window = make_system("window", counter)
         self.window.ingest(events)
-        self.info = info or {}
+        self.info = info or ContextInfo()
+        self.calls = 0
 
     def ingest(self, events) -> None:
         self.window.ingest(events)
 
     def context(self, query: str, budget: int) -> Context:
-        text = "\n".join(e.label() for e in self.memory)
-        mem = Segment("memory", tuple(e.seq for e in self.memory), text, self.counter.count(text))
-        win = self.window.window_segment(max(0, budget - mem.tokens - 1))
-        return make_context(self.name, budget, self.counter, [mem, win], self.info)
+        self.calls += 1
+        mem = [Line.of_event(e, "memory") for e in self.memory]
+        used = make_context(self.name, 10**9, self.counter, mem).tokens
+        win = self.window.window_lines(max(0, budget - used - 1))
+        return make_context(self.name, budget, self.counter, [*mem, *win.lines], self.info)
 
     def stats(self) -> Stats:
         return Stats(0, 0)
-
-
-class ListRetriever:
-    def __init__(self, segments: list[Segment]) -> None:
-        self.segments = segments
-        self.calls = 0
-
-    def retrieve(self, query: str, budget: int) -> list[Segment]:
-        self.calls += 1
-        return self.segments
 
 
 @pytest.fixture(scope="module")
@@ -98,54 +84,6 @@ def test_budget_too_small_for_the_question_is_an_input_error(reader_counter):
         answer(system, "Who owns Atlas?", 20, FakeBackend(counter=reader_counter))
 
 
-def test_sections_are_labelled_and_every_line_is_cited(reader_counter, stream):
-    events, _ = stream
-    memory = [Event(seq=3, text="Ana owns Atlas.", source="memory")]
-    system = MemoryAndWindow(reader_counter, memory, events)
-    ans = answer(system, "Who owns Atlas?", 400, FakeBackend(counter=reader_counter))
-    assert [s.kind for s in ans.sections] == ["memory", "window"]
-    assert "Memory:\n[#3] memory: Ana owns Atlas." in ans.prompt
-    assert ans.prompt.index("Memory:") < ans.prompt.index("Recent events:")
-    for s in ans.sections:
-        for line in s.text.split("\n"):
-            assert re.match(r"\[#\d+", line), line
-        assert s.tokens == reader_counter.count(s.text)
-
-
-def test_lines_without_tags_get_their_segment_seqs(reader_counter):
-    class Untagged(MemoryAndWindow):
-        def context(self, query, budget):
-            seg = Segment("memory", (4, 9), "Atlas is late.\nBo is on leave.", 10)
-            return make_context(self.name, budget, self.counter, [seg])
-
-    system = Untagged(reader_counter, [], [])
-    sections, _, _ = build_prompt(system, "Is Atlas late?", 300, reader_counter)
-    assert sections[0].text == "[#4-#9] Atlas is late.\n[#4-#9] Bo is on leave."
-
-
-def test_shares_adapt_when_a_section_has_less_to_say():
-    assert allocate({"memory": 10, "window": 500}, {"memory": 0.5, "window": 0.5}, 200) == {
-        "memory": 10,
-        "window": 190,
-    }
-    split = allocate({"memory": 900, "window": 900}, {"memory": 0.75, "window": 0.25}, 400)
-    assert split == {"memory": 300, "window": 100}
-    assert allocate({"memory": 0, "window": 50}, {"memory": 1, "window": 0}, 100) == {
-        "memory": 0,
-        "window": 0,
-    }
-
-
-def test_configured_shares_bound_each_section(reader_counter, stream):
-    events, _ = stream
-    memory = [Event(seq=i, text=f"fact number {i} about Atlas", source="m") for i in range(40)]
-    system = MemoryAndWindow(reader_counter, memory, events)
-    cfg = OrchestratorConfig(shares={"memory": 0.2, "window": 0.8, "retrieved": 0.0})
-    sections, _, _ = build_prompt(system, "Atlas?", 600, reader_counter, config=cfg)
-    kinds = {s.kind: s.tokens for s in sections}
-    assert kinds["window"] > 2 * kinds["memory"] > 0
-
-
 def test_citations_are_parsed_and_checked_against_what_was_shown():
     shown = {3, 12, 40}
     assert parse_citations("$7,500 [#12]", shown) == [12]
@@ -180,28 +118,51 @@ def test_reader_abstention_drops_citations(reader_counter, stream):
     assert ans.answer == "not in memory" and ans.citations == []
 
 
-def test_retrieval_fires_by_policy_and_fills_its_section(reader_counter, stream):
-    events, _ = stream
-    memory = [Event(seq=1, text="Ana owns Atlas.", source="m")]
-    system = MemoryAndWindow(reader_counter, memory, events[:5])
-    snippet = Segment("retrieved", (77,), "[#77] log: ERROR disk /dev/sda1 full", 12)
-    retriever = ListRetriever([snippet])
-    fake = FakeBackend(counter=reader_counter)
-    ans = answer(system, "What was the exact error text?", 400, fake, retriever=retriever)
-    assert ans.retrieval_fired == "exact_wording" and retriever.calls == 1
-    assert "Retrieved:\n[#77] log: ERROR disk /dev/sda1 full" in ans.prompt
-    ans = answer(system, "Who owns Atlas?", 400, fake, retriever=retriever)
-    assert ans.retrieval_fired is None and retriever.calls == 1
-    assert all(s.kind != "retrieved" for s in ans.sections)
-    low = MemoryAndWindow(reader_counter, memory, [], info={"memory_confidence": 0.1})
-    assert answer(low, "Who owns Atlas?", 400, fake, retriever=retriever).retrieval_fired == (
-        "low_confidence"
-    )
-
-
 def test_strip_citations_leaves_no_empty_brackets() -> None:
     from ssmem.orchestrator import strip_citations
 
     assert strip_citations("August 27 ([#85]).") == "August 27"
     assert strip_citations("Dara [#3] owns it [#7, #9]") == "Dara owns it"
     assert strip_citations("(see budget) $5 [#1]") == "(see budget) $5"
+
+
+def test_the_reader_sees_exactly_the_systems_rendering(reader_counter, stream):
+    events, _ = stream
+    memory = [Event(seq=3, text="Ana owns Atlas.", source="memory")]
+    system = MemoryAndWindow(reader_counter, memory, events)
+    prompt = build_prompt(system, "Who owns Atlas?", 400, reader_counter)
+    assert system.calls == 1  # one context, never re-fetched at another size
+    assert f"Notes:\n{prompt.context.render()}\n\nQuestion:" in prompt.text
+    assert prompt.context.render().startswith("[#3] memory: Ana owns Atlas.")
+    assert prompt.context.tokens <= 400
+
+
+def test_retrieval_decision_is_the_systems(reader_counter, stream):
+    events, _ = stream
+    fired = ContextInfo(retrieval=Retrieval(True, "exact_wording", "asks for exact text", 0.35))
+    system = MemoryAndWindow(reader_counter, [], events[:5], info=fired)
+    ans = answer(system, "Who owns Atlas?", 400, FakeBackend(counter=reader_counter))
+    assert ans.retrieval_fired == "exact_wording"  # the orchestrator does not decide again
+    assert ans.to_dict()["retrieval_detail"] == "asks for exact text"
+    quiet = MemoryAndWindow(reader_counter, [], events[:5])
+    assert (
+        answer(
+            quiet, "What was the exact error?", 400, FakeBackend(counter=reader_counter)
+        ).retrieval_fired
+        is None
+    )
+
+
+def test_a_note_reaches_the_reader_even_when_its_line_is_cut(reader_counter):
+    class Marked(MemoryAndWindow):
+        def context(self, query, budget):
+            old = Line(
+                "memory", (4,), "Budget is $7,200 " + "and more words " * 60, superseded_by=9
+            )
+            new = Line("memory", (9,), "Budget is now $9,000.")
+            return make_context(self.name, budget, self.counter, [new, old])
+
+    prompt = build_prompt(Marked(reader_counter, [], []), "Budget?", 200, reader_counter)
+    lines = prompt.context.render().split("\n")
+    assert lines[-1].startswith("[#4] Budget is $7,200") and "…" in lines[-1]
+    assert lines[-1].endswith("(superseded by #9)")

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from ssmem.context import Line
 from ssmem.retrieval_policy import coverage, decide, decide_early, wants_exact_wording
-from ssmem.systems.base import Context, Segment
 
 
-def ctx(*segs: tuple[str, str], info: dict | None = None) -> Context:
-    segments = tuple(Segment(k, (i,), t, len(t.split())) for i, (k, t) in enumerate(segs))
-    return Context("test", 100, segments, sum(s.tokens for s in segments), info or {})
+def ctx(*segs: tuple[str, str]) -> list[Line]:
+    return [Line(k, (i,), t) for i, (k, t) in enumerate(segs)]
 
 
 @pytest.mark.parametrize(
@@ -24,7 +23,7 @@ def ctx(*segs: tuple[str, str], info: dict | None = None) -> Context:
     ],
 )
 def test_exact_wording_fires_first(query):
-    d = decide(query, ctx(("memory", "everything about rollout error constraint PROJ main")))
+    d = decide(query, 0.9, ctx(("memory", "everything about rollout error constraint PROJ main")))
     assert d.fire and d.rule == "exact_wording"
 
 
@@ -34,21 +33,21 @@ def test_plain_questions_are_not_exact(query):
 
 
 def test_low_confidence_fires_when_reported():
-    c = ctx(("memory", "Atlas owner is Bo"), info={"memory_confidence": 0.2})
-    assert decide("Who owns Atlas?", c).rule == "low_confidence"
-    c = ctx(("memory", "Atlas owner is Bo"), info={"memory_confidence": 0.9})
-    assert not decide("Who owns Atlas?", c).fire
+    c = ctx(("memory", "Atlas owner is Bo"))
+    assert decide("Who owns Atlas?", 0.2, c).rule == "low_confidence"
+    assert not decide("Who owns Atlas?", 0.9, c).fire
+    assert not decide("Who owns Atlas?", None, c).fire  # no confidence reported: rule skipped
 
 
 def test_not_covered_fires_when_memory_lacks_the_question_words():
-    d = decide("What is the deadline for Beacon?", ctx(("memory", "Atlas owner is Bo")))
+    d = decide("What is the deadline for Beacon?", None, ctx(("memory", "Atlas owner is Bo")))
     assert d.fire and d.rule == "not_covered"
-    d = decide("What is the deadline for Beacon?", ctx(("window", "Beacon deadline moved")))
+    d = decide("What is the deadline for Beacon?", None, ctx(("window", "Beacon deadline moved")))
     assert not d.fire and d.rule is None
 
 
 def test_retrieved_segments_do_not_count_as_coverage():
-    d = decide("Who owns Beacon?", ctx(("retrieved", "Chen owns Beacon")))
+    d = decide("Who owns Beacon?", None, ctx(("retrieved", "Chen owns Beacon")))
     assert d.rule == "not_covered"
 
 
@@ -59,13 +58,13 @@ def test_coverage_ignores_stopwords_and_plurals():
 
 
 def test_early_rules_agree_with_decide_and_leave_coverage_to_it():
-    held = ctx(("memory", "the budget for Solar Grove is $7,200"), info={"memory_confidence": 0.9})
+    held = ctx(("memory", "the budget for Solar Grove is $7,200"))
     for query, conf in [("What is the exact budget?", 0.9), ("What is the budget?", 0.1)]:
         early = decide_early(query, conf)
-        full = decide(query, ctx(("memory", "x"), info={"memory_confidence": conf}))
+        full = decide(query, conf, ctx(("memory", "x")))
         assert early is not None and (early.rule, early.fire) == (full.rule, full.fire)
     # Confident and no exact wording: nothing early; coverage (which needs the context) decides.
     assert decide_early("What about the weather in Oslo?", 0.9) is None
     assert decide_early("What about the weather in Oslo?", None) is None
-    assert decide("What about the weather in Oslo?", held).rule == "not_covered"
-    assert not decide("What is the budget for Solar Grove?", held).fire
+    assert decide("What about the weather in Oslo?", 0.9, held).rule == "not_covered"
+    assert not decide("What is the budget for Solar Grove?", 0.9, held).fire

@@ -7,8 +7,8 @@ Reader-free (from the context alone), each 0..1 or None where it does not apply:
   "previously", "formerly", "no longer", "old value", "replaced by", "changed from"),
   matched as whole words, case-insensitively. None when the question has no stale values.
 - current_marked (lower is better): for current-value questions, whether the context marks the
-  event holding the *current* value as superseded (`Context.info["marked_seqs"]`, which
-  systems that mark lines fill in): the cost side of marking, so marking cannot buy a low
+  event holding the *current* value as superseded (a line of it carries a supersession
+  note: `Context.marked_seqs()`): the cost side of marking, so marking cannot buy a low
   stale_exposure for free.
 - evidence_recall: share of the question's evidence seqs among the context's seqs.
 - constraint_retention: share of the session's constraints stated so far whose text occurs in
@@ -94,7 +94,7 @@ def score_question(
         "answerable": None if abstain else float(any(contains(text, a) for a in q.answers)),
         "stale_exposure": float(stale_exposed(text, q.stale)) if q.stale else None,
         "current_marked": (
-            float(q.evidence[0] in ctx.info.get("marked_seqs", ()))
+            float(q.evidence[0] in ctx.marked_seqs())
             if q.category == "current_value" and q.evidence
             else None
         ),

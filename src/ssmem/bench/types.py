@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ssmem.events import Event
+from ssmem.labels import LABEL_TYPES
 
 CATEGORIES = (
     "current_value",
@@ -17,16 +18,6 @@ CATEGORIES = (
     "causal",
     "exact_quote",
     "abstention",
-)
-LABEL_TYPES = (
-    "fact",
-    "entity",
-    "constraint",
-    "task",
-    "decision",
-    "open_question",
-    "resolution",
-    "noise",
 )
 SPLITS = ("train", "eval")
 

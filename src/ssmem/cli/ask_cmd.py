@@ -18,7 +18,7 @@ from ssmem.cli.context_cmd import budget_option, format_option
 from ssmem.errors import InputError
 from ssmem.events import Event
 from ssmem.llm import LLMBackend, load_backend
-from ssmem.orchestrator import Answer, SystemRetriever, answer
+from ssmem.orchestrator import Answer, answer
 from ssmem.systems import SYSTEMS, MemorySystem, make_system
 
 INGEST_BATCH = 1000
@@ -62,20 +62,7 @@ def build_system(name: str, events: list[Event], backend: LLMBackend) -> MemoryS
     return mem
 
 
-def make_retriever(
-    name: str | None, events: list[Event], backend: LLMBackend
-) -> SystemRetriever | None:
-    return SystemRetriever(build_system(name, events, backend)) if name else None
-
-
 def system_option(f: Callable[..., Any]) -> Callable[..., Any]:
-    f = click.option(
-        "--retrieve-with",
-        "retrieve_with",
-        type=click.Choice(sorted(SYSTEMS)),
-        default=None,
-        help="A system used as the retriever when the trigger policy fires.",
-    )(f)
     return click.option(
         "--system", "-s", type=click.Choice(sorted(SYSTEMS)), default="window", show_default=True
     )(f)
@@ -103,7 +90,6 @@ def echo_answer(ans: Answer, as_json: bool) -> None:
 @click.argument("stream", type=click.Path(dir_okay=False, path_type=str))
 def ask_cmd(
     system: str,
-    retrieve_with: str | None,
     budget: int,
     query: str,
     backend: str,
@@ -118,5 +104,4 @@ def ask_cmd(
     events = load_events(stream, fmt)
     reader = make_backend(backend, base_url, model, threads)
     mem = build_system(system, events, reader)
-    retriever = make_retriever(retrieve_with, events, reader)
-    echo_answer(answer(mem, query, budget, reader, retriever=retriever), as_json)
+    echo_answer(answer(mem, query, budget, reader), as_json)

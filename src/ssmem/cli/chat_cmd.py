@@ -15,7 +15,6 @@ from ssmem.cli.ask_cmd import (
     build_system,
     echo_answer,
     make_backend,
-    make_retriever,
     system_option,
 )
 from ssmem.cli.context_cmd import budget_option, format_option
@@ -31,7 +30,6 @@ from ssmem.orchestrator import answer
 @click.argument("stream", type=click.Path(dir_okay=False, path_type=str))
 def chat_cmd(
     system: str,
-    retrieve_with: str | None,
     budget: int,
     backend: str,
     base_url: str | None,
@@ -45,7 +43,6 @@ def chat_cmd(
     events = load_events(stream, fmt)
     reader = make_backend(backend, base_url, model, threads)
     mem = build_system(system, events, reader)
-    retriever = make_retriever(retrieve_with, events, reader)
     interactive = sys.stdin.isatty()
     if interactive:
         click.echo(f"{len(events)} events in {system}; ask away (quit to end).", err=True)
@@ -56,4 +53,4 @@ def chat_cmd(
         if not line or line.strip() in ("quit", "exit"):
             break
         if line.strip():
-            echo_answer(answer(mem, line.strip(), budget, reader, retriever=retriever), as_json)
+            echo_answer(answer(mem, line.strip(), budget, reader), as_json)

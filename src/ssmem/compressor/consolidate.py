@@ -35,9 +35,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ssmem.compressor.lexicon import DocFreq
-from ssmem.compressor.phrases import name_words, occurs, phrases, tokens
 from ssmem.compressor.slots import Slot
+from ssmem.text import Analysis, analyse
+from ssmem.text.lexicon import DocFreq
+from ssmem.text.phrases import name_words, occurs, phrases
 
 NEVER = ("constraint",)
 MAX_DIFF = 0.5
@@ -55,10 +56,15 @@ class Candidate:
     text: str
     type: str = "event"
     key: np.ndarray | None = None
+    known: Analysis | None = None  # the text's analysis, when the caller has it already
 
     @classmethod
     def of(cls, slot: Slot) -> Candidate:
-        return cls(slot.current.seq, slot.current.text, slot.type, slot.key)
+        return cls(slot.current.seq, slot.current.text, slot.type, slot.key, slot.analysis)
+
+    @property
+    def analysis(self) -> Analysis:
+        return self.known if self.known is not None else analyse(self.text)
 
 
 def probable_supersessions(
@@ -78,7 +84,7 @@ def superseded_lines(
     if read_match > 1.0:
         return {}
     cands = [c for c in lines if c.type not in NEVER]
-    toks = {c.seq: tokens(c.text) for c in cands}
+    toks = {c.seq: c.analysis.tokens for c in cands}
     asked = phrases(query)
     present = {p for p in asked if any(occurs(p, toks[c.seq]) for c in cands)}
     if not present:

@@ -8,22 +8,23 @@ retrieved snippets (events already shown are skipped) and the rest to the `ssm` 
 and otherwise the share the memory's own confidence does not claim, `1 - confidence`, never
 less than `retrieval_share`. The share splits the budget the session's constraints leave:
 they are shown in every context, so they are not room the memory competes for.
-`Context.info["retrieval_fired"]` names the rule, or None, and `info["retrieval_share"]` the
-share used.
+The decision (rule, detail, share) is made once, here, and recorded in
+`ContextInfo.retrieval`. The memory is read once per query (`MemoryView.read`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from ssmem.compressor.consolidate import Candidate, superseded_lines
-from ssmem.compressor.marking import line_seq, mark, superseded_map
+from ssmem.compressor.marking import marker, superseded_map
 from ssmem.compressor.system import SSMMemory
+from ssmem.context import Context, Line, make_context, pack, render_line
 from ssmem.events import Event
-from ssmem.retrieval_policy import PolicyConfig, decide, decide_early
-from ssmem.systems.base import Context, Segment, Stats, check_budget, make_context
-from ssmem.systems.rag import RAGConfig, RAGMemory
+from ssmem.retrieval_policy import PolicyConfig, decide_coverage, decide_early
+from ssmem.systems.base import Stats, check_budget
+from ssmem.systems.rag import Block, RAGConfig, RAGMemory
 from ssmem.tokens import TokenCounter, default_counter
 
 
@@ -56,67 +57,52 @@ class HybridMemory:
 
     def context(self, query: str, budget: int) -> Context:
         check_budget(budget)
-        confidence = self.ssm.memory().confidence(query)
+        reading = self.ssm.memory().read(query)
+        confidence = reading.confidence
         decision = decide_early(query, confidence, self.policy)
-        base = None
         if decision is None:  # only the coverage rule needs the memory's context first
-            base = self.ssm.context(query, budget)
-            probe = {**base.info, "memory_confidence": confidence}
-            decision = decide(query, replace(base, info=probe), self.policy)
-        fired = {"retrieval_fired": decision.rule, "retrieval_detail": decision.detail}
-        if base is not None and not decision.fire:  # an early decision always fires
-            info = {**base.info, "memory_confidence": confidence, **fired}
-            return make_context(self.name, budget, self.counter, list(base.segments), info)
+            base = self.ssm.context_from(reading, budget)
+            decision = decide_coverage(query, base.lines, self.policy)
+            if not decision.fire:
+                info = replace(base.info, retrieval=decision)
+                return make_context(self.name, budget, self.counter, base.lines, info)
         self.fired[decision.rule] = self.fired.get(decision.rule, 0) + 1
         share = self.share(decision.rule, confidence)
         # The session's constraints are shown in every context: they are overhead of the
         # memory part, not room it competes for, so the share splits what they leave.
         r_budget = int(max(0, budget - self.constraint_tokens()) * share)
-        rest = self.ssm.context(query, budget - r_budget)
-        info = {**rest.info, "memory_confidence": confidence, **fired, "retrieval_share": share}
+        rest = self.ssm.context_from(reading, budget - r_budget)
         shown = rest.seqs()
-        superseded = superseded_map(self.ssm.materializer.slots)
-        probable = rest.info.get("probably_superseded", {})
-        marked = set(rest.info.get("marked_seqs", []))
-        raws = [
-            raw
-            for raw in self.rag.context(query, r_budget).segments
-            if raw.kind == "retrieved" and not set(raw.seqs) <= shown
-        ]
-        probable = {**self.older_retrieved(query, rest, raws), **probable}
-        retrieved: list[Segment] = []
+        blocks = [b for b in self.rag.retrieve(query, r_budget) if not {x.seq for x in b} <= shown]
+        probable = {**self.older_retrieved(query, rest, blocks), **reading.older_seqs}
+        note = marker(superseded_map(self.ssm.materializer.slots), probable)
         room = budget - rest.tokens - 1
-        for raw in raws:
-            seg = mark(raw, superseded, self.counter, probable)
-            if seg.tokens + 1 <= room:
-                retrieved.append(seg)
-                marked |= {q for q in seg.seqs if q in superseded or q in probable}
-                room -= seg.tokens + 1
-        info = {**info, "marked_seqs": sorted(marked), "probably_superseded": probable}
-        return make_context(self.name, budget, self.counter, [*rest.segments, *retrieved], info)
+        marked = [tuple(note(x) for x in b) for b in blocks]
+        retrieved = pack(marked, room - 1, self.counter, on_miss="skip").lines
+        info = replace(rest.info, retrieval=replace(decision, share=share))
+        return make_context(self.name, budget, self.counter, [*rest.lines, *retrieved], info)
 
-    def older_retrieved(self, query: str, rest: Context, raws: list[Segment]) -> dict[int, int]:
+    def older_retrieved(self, query: str, rest: Context, blocks: Sequence[Block]) -> dict[int, int]:
         """Retrieved events (seq -> newer seq) that a newer line the reader sees (memory,
         window or retrieved) probably superseded: read-time consolidation (`consolidate.py`)
         over the whole prompt, so an old value fetched from the raw log is marked too."""
         slots = {s.current.seq: s for s in self.ssm.materializer.slots.values()}
         lines: dict[int, Candidate] = {}
         fetched: set[int] = set()
-        for seg in [*rest.segments, *raws]:
-            if seg.kind == "memory":  # slot lines (with history traces): the slot itself
-                lines.update((q, Candidate.of(slots[q])) for q in seg.seqs if q in slots)
+        raws: list[Line] = [x for b in blocks for x in b]
+        for line in [*rest.lines, *raws]:
+            if line.kind == "memory":  # a slot line (with its trace): the slot itself
+                lines.update((q, Candidate.of(slots[q])) for q in line.provenance() if q in slots)
                 continue
-            for text in seg.text.split("\n"):
-                seq = None if text.startswith("…") else line_seq(text)  # a cut line: unseen
-                if seq is None:
-                    continue
-                own = self.rag.event_text(seq)  # as a slot holds it: no source label
-                if seq in slots:
-                    lines[seq] = Candidate.of(slots[seq])
-                elif own is not None:
-                    lines[seq] = Candidate(seq, own)
-                if seg.kind == "retrieved":
-                    fetched.add(seq)
+            if line.cut is not None:  # a cut line: its text is not all there
+                continue
+            seq = line.seq
+            if seq in slots:
+                lines[seq] = Candidate.of(slots[seq])
+            else:  # the event's own text, as a slot holds it: no source label
+                lines[seq] = Candidate(seq, line.text)
+            if line.kind == "retrieved":
+                fetched.add(seq)
         read_match = self.ssm.materializer.config.read_match
         older = superseded_lines(list(lines.values()), query, self.ssm.lexicon, read_match)
         return {seq: newer for seq, newer in older.items() if seq in fetched}
@@ -124,7 +110,11 @@ class HybridMemory:
     def constraint_tokens(self) -> int:
         """Tokens the memory's constraint lines take (each with its newline)."""
         slots = self.ssm.materializer.slots.values()
-        return sum(self.counter.count(s.line()) + 1 for s in slots if s.type == "constraint")
+        return sum(
+            self.counter.count(render_line(s.as_line())) + 1
+            for s in slots
+            if s.type == "constraint"
+        )
 
     def share(self, rule: str | None, confidence: float) -> float:
         """The budget share retrieval gets when `rule` fired: the configured share for an

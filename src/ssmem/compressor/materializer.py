@@ -20,9 +20,9 @@ from typing import Any
 
 import numpy as np
 
-from ssmem.compressor.lexicon import DocFreq, words
 from ssmem.compressor.slots import OPEN_TYPES, TYPES, Slot, Version
 from ssmem.events import Event
+from ssmem.text.lexicon import DocFreq, words
 
 NOISE = TYPES.index("noise")
 # Which slot types an event of a given type may overwrite. Entities, open questions,

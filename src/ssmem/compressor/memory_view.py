@@ -3,23 +3,24 @@
 Ranking: constraints and open loops first (they must hold for the whole session), then slots
 by relevance to the query — the query's learned key against slot keys, the static-text
 cosine, the IDF overlap of the query's words and the share of its phrases a slot holds —
-or, with no query, by usefulness. `render(budget)` emits whole lines, most useful
-first, and never exceeds the budget by the system's token counter.
+or, with no query, by usefulness. `read(query)` does the query's work once (embedding,
+ranking, read-time consolidation, confidence) and returns a `Reading`; `Reading.lines`
+packs whole lines, most useful first, within a budget by the system's token counter.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
 
 from ssmem.compressor.consolidate import probable_supersessions
-from ssmem.compressor.lexicon import words
-from ssmem.compressor.phrases import phrase_share
-from ssmem.systems.base import Segment
+from ssmem.context import Packed, pack
+from ssmem.text.lexicon import words
+from ssmem.text.phrases import phrase_share
 from ssmem.tokens import TokenCounter
 
 if TYPE_CHECKING:
@@ -52,15 +53,48 @@ class ScoreParts:
         return self.rel + rank_lex * self.overlap + rank_phrase * self.phrase + 0.05 * self.base
 
 
+@dataclass
+class Reading:
+    """The memory read for one query: slots best first, the read-time consolidation among
+    them (slot id -> newer seq) and the memory's confidence for the query, in [0, 1] (the
+    best learned key match; 0 with no slots or no query). Packing at any budget reuses it."""
+
+    query: str
+    ranked: list[Slot]
+    older: dict[int, int]
+    confidence: float
+    counter: TokenCounter = field(repr=False)
+
+    @property
+    def older_seqs(self) -> dict[int, int]:
+        """Current seq of each slot found probably superseded -> the newer seq."""
+        by_id = {s.id: s for s in self.ranked}
+        return {by_id[i].current.seq: newer for i, newer in self.older.items()}
+
+    def lines(self, budget: int) -> Packed:
+        """Whole slot lines, best first, within `budget` tokens (newline counted); a line
+        that does not fit is tried without its trace, else skipped. A slot a newer
+        shown-or-ranked slot probably superseded says so (`consolidate.py`)."""
+        lines = (
+            s.as_line().with_notes(probably_superseded_by=self.older.get(s.id)) for s in self.ranked
+        )
+        return pack(lines, budget, self.counter, on_miss="skip")
+
+
 class MemoryView:
     def __init__(self, system: SSMMemory, counter: TokenCounter) -> None:
         self.system = system
         self.counter = counter
         self.slots = list(system.materializer.slots.values())
-        # After `segment`: current seq of each slot found probably superseded -> newer seq.
-        self.older_seqs: dict[int, int] = {}
 
-    def score_parts(self, query: str) -> ScoreParts | None:
+    def query_key(self, query: str) -> tuple[np.ndarray, np.ndarray]:
+        """The query's static embedding (384,) and learned key: computed once per read."""
+        q = self.system.featurizer.embed_texts([query])  # (1, 384)
+        with torch.no_grad():
+            qk = self.system.net.query_key(torch.from_numpy(q))[0].numpy()
+        return q[0], qk
+
+    def score_parts(self, query: str, embedded: tuple | None = None) -> ScoreParts | None:
         """The ranking terms of every slot for `query` (None with no slots)."""
         if not self.slots:
             return None
@@ -68,38 +102,40 @@ class MemoryView:
         base = np.array([self.system.materializer.rank(s, now) for s in self.slots])
         if not query.strip():
             return ScoreParts(base, None, None, None)
-        q = self.system.featurizer.embed_texts([query])  # (1, 384)
-        with torch.no_grad():
-            qk = self.system.net.query_key(torch.from_numpy(q))[0].numpy()
+        q, qk = embedded if embedded is not None else self.query_key(query)
         keys = np.stack([s.key for s in self.slots])
         texts = np.stack([s.text_vec for s in self.slots])
         lex = self.system.lexicon
         qw = words(query)
-        overlap = np.array([lex.overlap(qw, words(s.current.text)) for s in self.slots])
-        toks = self.system.phrase_tokens.get([(s.current.seq, s.current.text) for s in self.slots])
-        return ScoreParts(
-            base, keys @ qk + TEXT_WEIGHT * (texts @ q[0]), overlap, phrase_share(query, toks)
-        )
+        analyses = [s.analysis for s in self.slots]
+        overlap = np.array([lex.overlap(qw, a.words) for a in analyses])
+        phrase = phrase_share(query, [(a.tokens, a.token_words) for a in analyses])
+        return ScoreParts(base, keys @ qk + TEXT_WEIGHT * (texts @ q), overlap, phrase)
 
-    def scores(self, query: str) -> dict[int, float]:
+    def scores(self, query: str, embedded: tuple | None = None) -> dict[int, float]:
         """Relevance of every slot to `query` (higher = more relevant)."""
-        parts = self.score_parts(query)
+        parts = self.score_parts(query, embedded)
         if parts is None:
             return {}
         cfg = self.system.materializer.config
         total = parts.combine(cfg.rank_lex, cfg.rank_phrase)
         return {s.id: float(t) for s, t in zip(self.slots, total, strict=True)}
 
+    def read(self, query: str) -> Reading:
+        """Everything a query needs from the memory, computed once."""
+        embedded = self.query_key(query) if self.slots and query.strip() else None
+        ranked = self.ranked(query, self.scores(query, embedded))
+        confidence = 0.0
+        if embedded is not None:
+            best = max(float(s.key @ embedded[1]) for s in self.slots)
+            confidence = min(1.0, max(0.0, best))
+        return Reading(
+            query, ranked, self.probably_superseded(query, ranked), confidence, self.counter
+        )
+
     def confidence(self, query: str) -> float:
-        """Memory confidence for `query` in [0, 1]: the best learned key match of the query
-        against the slots (0 with no slots). The hybrid retrieval policy reads this."""
-        if not self.slots or not query.strip():
-            return 0.0
-        q = self.system.featurizer.embed_texts([query])
-        with torch.no_grad():
-            qk = self.system.net.query_key(torch.from_numpy(q))[0].numpy()
-        best = max(float(s.key @ qk) for s in self.slots)
-        return min(1.0, max(0.0, best))
+        """Memory confidence for `query` in [0, 1] (see `Reading`)."""
+        return self.read(query).confidence
 
     def ranked(self, query: str, scores: dict[int, float] | None = None) -> list[Slot]:
         """Slots best first (`scores` given: by those, e.g. other ranking weights)."""
@@ -119,43 +155,15 @@ class MemoryView:
             ranked[:CONSOLIDATE], query, system.lexicon, system.materializer.config.read_match
         )
 
-    def segment(self, query: str, budget: int) -> Segment:
-        """Whole slot lines, best first, within `budget` tokens (newline counted). A slot a
-        newer shown-or-ranked slot probably superseded says so (`consolidate.py`)."""
-        lines: list[str] = []
-        seqs: list[int] = []
-        used = 0
-        ranked = self.ranked(query)
-        older = self.probably_superseded(query, ranked)
-        by_id = {s.id: s for s in ranked}
-        self.older_seqs = {by_id[i].current.seq: newer for i, newer in older.items()}
-        for slot in ranked:
-            note = f" (probably superseded by #{older[slot.id]})" if slot.id in older else ""
-            line = slot.line() + note
-            n = self.counter.count(line) + (1 if lines else 0)
-            if used + n > budget:
-                line = slot.line(with_history=False) + note
-                n = self.counter.count(line) + (1 if lines else 0)
-                if used + n > budget:
-                    continue
-                shown = [slot.current.seq]
-            else:
-                shown = [slot.current.seq] + ([slot.history[-1].seq] if slot.history else [])
-            lines.append(line)
-            seqs.extend(shown)
-            used += n
-        text = "\n".join(lines)
-        return Segment("memory", tuple(seqs), text, self.counter.count(text))
-
     def render(self, budget: int, query: str = "") -> str:
-        return self.segment(query, budget).text
+        return self.read(query).lines(budget).text
 
     def to_dict(self, budget: int | None = None, query: str = "") -> dict[str, Any]:
-        slots = self.ranked(query)
-        older = self.probably_superseded(query, slots)
+        reading = self.read(query)
+        slots, older = reading.ranked, reading.older
         if budget is not None:
-            keep = set(self.segment(query, budget).seqs)
-            slots = [s for s in slots if s.current.seq in keep]
+            keep = {line.slot for line in reading.lines(budget).lines}
+            slots = [s for s in slots if s.id in keep]
         snaps = self.system.episodic.snapshots()
         last = snaps[-1] if snaps else None
         from ssmem.compressor.episodic import delta

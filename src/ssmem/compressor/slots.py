@@ -13,9 +13,11 @@ from typing import Any
 
 import numpy as np
 
-from ssmem.bench.types import LABEL_TYPES
+from ssmem.context import Line, Previous
+from ssmem.labels import LABEL_TYPES
+from ssmem.text import Analysis, analyse
 
-# The slot types are the benchmark's label types: the heads are trained on those labels.
+# The slot types are the label types the heads are trained on.
 TYPES = LABEL_TYPES
 OPEN_TYPES = ("open_question", "task")
 
@@ -47,6 +49,15 @@ class Slot:
     status: str = "active"  # active | open | resolved
     history: list[Version] = field(default_factory=list)
     seen: int = 1  # how many events restated it (duplicates merge here)
+    _analysis: Analysis | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def analysis(self) -> Analysis:
+        """The current text's words, tokens and phrases: computed once per version, kept
+        with the slot (ranking, consolidation and coverage all read it)."""
+        if self._analysis is None:
+            self._analysis = analyse(self.current.text)
+        return self._analysis
 
     @property
     def seqs(self) -> list[int]:
@@ -56,6 +67,7 @@ class Slot:
         old = self.current
         self.history.append(Version(old.seq, old.text, old.source, f"{reason} by #{new.seq}"))
         self.current = new
+        self._analysis = None
         self.last_seen = new.seq
         self.key = key
         self.text_vec = text_vec
@@ -78,13 +90,16 @@ class Slot:
             "history": [v.to_dict() for v in self.history],
         }
 
-    def line(self, with_history: bool = True) -> str:
-        """One rendered line: ``[#seq] source: text`` plus a marked trace of what it replaced."""
-        who = f"{self.current.source}: " if self.current.source else ""
-        tag = "OPEN " if self.status == "open" else ""
-        text = f"{tag}[#{self.current.seq}] {who}{self.current.text}"
-        if with_history and self.history:
-            prev = self.history[-1]
-            verb = "resolves" if self.status == "resolved" else "supersedes"
-            text += f' ({verb} #{prev.seq}, previously: "{prev.text}")'
-        return text
+    def as_line(self) -> Line:
+        """The slot as a memory line: its current value, with a trace of what it replaced."""
+        prev = self.history[-1] if self.history else None
+        return Line(
+            "memory",
+            (self.current.seq,),
+            self.current.text,
+            self.current.source,
+            open=self.status == "open",
+            previous=Previous(prev.seq, prev.text, self.status == "resolved") if prev else None,
+            slot=self.id,
+            confidence=self.confidence,
+        )

@@ -19,15 +19,15 @@ import torch
 from ssmem.compressor.checkpoint import load_checkpoint
 from ssmem.compressor.episodic import Episodic, EpisodicConfig
 from ssmem.compressor.features import EMBED_DIM, TokenStats, default_featurizer
-from ssmem.compressor.lexicon import DocFreq
-from ssmem.compressor.marking import mark, superseded_map
+from ssmem.compressor.marking import marker, superseded_map
 from ssmem.compressor.materializer import Materializer, MaterializerConfig
-from ssmem.compressor.memory_view import MemoryView
+from ssmem.compressor.memory_view import MemoryView, Reading
 from ssmem.compressor.model import CompressorNet
-from ssmem.compressor.phrases import TokenCache
+from ssmem.context import Context, ContextInfo, make_context
 from ssmem.events import Event
-from ssmem.systems.base import Context, Segment, Stats, check_budget, make_context
+from ssmem.systems.base import Stats, check_budget
 from ssmem.systems.window import WindowConfig, WindowMemory
+from ssmem.text.lexicon import DocFreq
 from ssmem.tokens import TokenCounter, default_counter
 
 
@@ -62,7 +62,6 @@ class SSMMemory:
         self.net = net.eval()
         self.featurizer = default_featurizer()
         self.token_stats = TokenStats()  # the stream's token frequencies (IDF features)
-        self.phrase_tokens = TokenCache()  # read side: slot texts split for phrase matching
         self.materializer = Materializer(mat_cfg, allow_updates=self.config.allow_updates)
         self.episodic = Episodic(episodic)
         self.window = WindowMemory(self.counter, WindowConfig(max_events=self.config.recent_events))
@@ -116,40 +115,21 @@ class SSMMemory:
         return self.state.ssm[-1][0].contiguous().numpy().copy()
 
     def context(self, query: str, budget: int) -> Context:
-        """Memory (ranked for `query`) then the recent window, within `budget` exactly.
-        `info["marked_seqs"]`: seqs shown as superseded or probably superseded;
-        `info["probably_superseded"]`: read-time consolidation, seq -> newer seq."""
+        """Memory (ranked for `query`) then the recent window, within `budget` exactly."""
         check_budget(budget)
-        view = self.memory()
-        win_budget = int(budget * self.config.window_share)
-        mem_seg = view.segment(query, budget - win_budget)
-        probable = view.older_seqs
-        room = budget - mem_seg.tokens - (1 if mem_seg.text else 0)
-        superseded = superseded_map(self.materializer.slots)
-        window = self.marked_window(room, superseded, probable)
-        marked = {q for q in mem_seg.seqs if q in probable}
-        marked |= {q for q in window.seqs if q in superseded or q in probable}
-        return make_context(
-            self.name,
-            budget,
-            self.counter,
-            [mem_seg, window],
-            {
-                "slots": len(self.materializer.slots),
-                "marked_seqs": sorted(marked),
-                "probably_superseded": probable,
-            },
-        )
+        return self.context_from(self.memory().read(query), budget)
 
-    def marked_window(
-        self, budget: int, superseded: dict[int, int], probable: dict[int, int]
-    ) -> Segment:
-        """The recent-window segment within `budget`, (probably) superseded lines marked."""
-        window = mark(self.window.window_segment(budget), superseded, self.counter, probable)
-        while window.tokens > budget and budget > 0:  # markers cost tokens: shrink to fit
-            budget -= max(1, window.tokens - budget)
-            window = mark(self.window.window_segment(budget), superseded, self.counter, probable)
-        return window
+    def context_from(self, reading: Reading, budget: int) -> Context:
+        """The context for a query already read from the memory (`MemoryView.read`): the
+        memory's lines, then the window in the room they leave, each window line with the
+        supersession notes the memory knows or read."""
+        win_budget = int(budget * self.config.window_share)
+        memory = reading.lines(budget - win_budget)
+        room = max(0, budget - memory.tokens - (1 if memory.lines else 0))
+        note = marker(superseded_map(self.materializer.slots), reading.older_seqs)
+        window = self.window.window_lines(room, note)
+        info = ContextInfo(confidence=reading.confidence, slots=len(self.materializer.slots))
+        return make_context(self.name, budget, self.counter, [*memory.lines, *window.lines], info)
 
     def stats(self) -> Stats:
         return Stats(events=self.events_seen, state_bytes=self.state_bytes())

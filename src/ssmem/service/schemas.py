@@ -97,6 +97,9 @@ class ContextOut(BaseModel):
     budget: int
     tokens: int
     segments: list[SegmentOut]
+    lines: list[dict[str, Any]] = Field(
+        default=[], description="The typed lines (kind, seqs, text, source, notes)."
+    )
     info: dict[str, Any] = {}
     text: str = Field(description="The rendering a reader sees.")
     stats: dict[str, int]

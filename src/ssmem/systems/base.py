@@ -1,65 +1,21 @@
-"""The one interface every memory system implements, and the context it builds.
+"""The one interface every memory system implements.
 
-A `MemorySystem` ingests a growing stream incrementally and, for a query, builds a `Context`
-under a token budget. Every `Segment` of a context says where it came from (`seqs`), so any
-line a reader sees can be traced back to the raw events.
+A `MemorySystem` ingests a growing stream incrementally and, for a query, builds a
+`Context` (`ssmem.context`) under a token budget: typed lines, each saying which events it
+came from, so any line a reader sees can be traced back to the raw events.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol, runtime_checkable
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
 
+from ssmem.context import Context, Segment, make_context
 from ssmem.events import Event
 from ssmem.tokens import TokenCounter
 
-SegmentKind = Literal["window", "memory", "retrieved"]
-SEPARATOR = "\n"
-
-
-@dataclass(frozen=True)
-class Segment:
-    """One ordered piece of a context: recent raw text, memory, or a retrieved snippet."""
-
-    kind: SegmentKind
-    seqs: tuple[int, ...]
-    text: str
-    tokens: int
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "kind": self.kind,
-            "seqs": list(self.seqs),
-            "text": self.text,
-            "tokens": self.tokens,
-        }
-
-
-@dataclass(frozen=True)
-class Context:
-    """What a system hands the reader. `tokens` counts `render()` and never exceeds `budget`."""
-
-    system: str
-    budget: int
-    segments: tuple[Segment, ...]
-    tokens: int
-    info: dict[str, Any] = field(default_factory=dict)
-
-    def render(self) -> str:
-        return SEPARATOR.join(s.text for s in self.segments if s.text)
-
-    def seqs(self) -> set[int]:
-        return {q for s in self.segments for q in s.seqs}
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "system": self.system,
-            "budget": self.budget,
-            "tokens": self.tokens,
-            "segments": [s.to_dict() for s in self.segments],
-            **({"info": self.info} if self.info else {}),
-        }
+__all__ = ["Context", "MemorySystem", "Segment", "Stats", "check_budget", "make_context"]
 
 
 @dataclass(frozen=True)
@@ -92,32 +48,6 @@ class MemorySystem(Protocol):
     def context(self, query: str, budget: int) -> Context: ...
 
     def stats(self) -> Stats: ...
-
-
-def make_context(
-    system: str,
-    budget: int,
-    counter: TokenCounter,
-    segments: list[Segment],
-    info: dict[str, Any] | None = None,
-) -> Context:
-    """Assemble a context and enforce the budget on the rendered text.
-
-    Segment counts are summed by parts; a tokenizer that is not additive over the separator
-    could overshoot, so the whole is re-counted and the last segment trimmed until it fits.
-    """
-    if budget < 0:
-        raise ValueError(f"budget must be >= 0, got {budget}")
-    segs = [s for s in segments if s.text]
-    while True:
-        text = SEPARATOR.join(s.text for s in segs)
-        total = counter.count(text)
-        if total <= budget or not segs:
-            return Context(system, budget, tuple(segs), total if segs else 0, info or {})
-        last = segs[-1]
-        keep = max(0, min(last.tokens - 1, last.tokens - (total - budget)))
-        cut = counter.truncate(last.text, keep, keep="head")
-        segs = segs[:-1] + ([Segment(last.kind, last.seqs, cut, counter.count(cut))] if cut else [])
 
 
 def check_budget(budget: int) -> int:

@@ -1,11 +1,11 @@
 """Full context: the whole stream when it fits the budget (the reference ceiling), else the
-most recent events that fit (then it equals the sliding window). `info["truncated"]` says
+most recent events that fit (then it equals the sliding window). `info.truncated` says
 which case a context is.
 """
 
 from __future__ import annotations
 
-from ssmem.systems.base import Context, make_context
+from ssmem.context import Context, ContextInfo, make_context
 from ssmem.systems.window import WindowConfig, WindowMemory
 from ssmem.tokens import TokenCounter
 
@@ -19,6 +19,8 @@ class FullContextMemory(WindowMemory):
         super().__init__(counter, WindowConfig(max_events=2**62))
 
     def context(self, query: str, budget: int) -> Context:
-        seg = self.window_segment(budget)
-        truncated = len(seg.seqs) < len(self._events) or seg.text.startswith("…")
-        return make_context(self.name, budget, self.counter, [seg], {"truncated": truncated})
+        packed = self.window_lines(budget)
+        lines = packed.lines
+        truncated = len(lines) < len(self._events) or any(line.cut for line in lines)
+        info = ContextInfo(truncated=truncated)
+        return make_context(self.name, budget, self.counter, lines, info)

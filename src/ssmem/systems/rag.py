@@ -22,14 +22,17 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
+from ssmem.context import Context, Line, make_context, pack, render_line, render_lines
 from ssmem.events import Event
-from ssmem.systems.base import Context, Segment, Stats, check_budget, make_context
+from ssmem.systems.base import Stats, check_budget
 from ssmem.systems.window import WindowConfig, WindowMemory
 from ssmem.tokens import TokenCounter, default_counter
+
+Block = tuple[Line, ...]  # the lines of one retrieved chunk, taken whole
 
 
 @dataclass
@@ -44,16 +47,18 @@ class RAGConfig:
 
 @dataclass
 class _Chunk:
-    lines: list[tuple[int, str, int]]  # (seq, line, tokens)
-    starts: list[int]  # per line: where the event's own text begins (after its label)
+    """Consecutive events as retrieved lines, with each line's token count."""
+
+    lines: list[Line] = field(default_factory=list)
+    tokens: list[int] = field(default_factory=list)
 
     @property
     def text(self) -> str:
-        return "\n".join(line for _, line, _ in self.lines)
+        """What the rankers index: the lines as the reader would see them."""
+        return render_lines(self.lines)
 
-    @property
-    def tokens(self) -> int:
-        return sum(n for _, _, n in self.lines) + len(self.lines) - 1
+    def used(self) -> int:
+        return sum(self.tokens) + len(self.tokens)
 
 
 class RAGMemory:
@@ -72,8 +77,7 @@ class RAGMemory:
         self._encoder = encoder
         self._window = WindowMemory(self.counter, WindowConfig(max_events=4096))
         self._chunks: list[_Chunk] = []
-        self._open: list[tuple[int, str, int]] = []
-        self._open_starts: list[int] = []
+        self._open = _Chunk()
         self._tokens: list[list[str]] = []  # BM25 tokens per chunk
         self._vecs: list[np.ndarray] = []  # one (n, dim) block per embedding batch
         self._embedded = 0
@@ -92,28 +96,26 @@ class RAGMemory:
     # -- ingest -----------------------------------------------------------------------------
     def ingest(self, events: Iterable[Event]) -> None:
         for ev in events:
-            batch = [ev]
-            self._window.ingest(batch)
-            line = ev.label()
-            n = self.counter.count(line)
-            used = sum(k for _, _, k in self._open) + len(self._open)
-            if self._open and (
-                used + n > self.config.chunk_tokens or len(self._open) >= self.config.chunk_events
+            self._window.ingest([ev])
+            line = Line.of_event(ev, "retrieved")
+            n = self.counter.count(render_line(line))
+            if self._open.lines and (
+                self._open.used() + n > self.config.chunk_tokens
+                or len(self._open.lines) >= self.config.chunk_events
             ):
                 self._close()
-            self._open.append((ev.seq, line, n))
-            self._open_starts.append(len(line) - len(ev.text))
+            self._open.lines.append(line)
+            self._open.tokens.append(n)
             self._seen += 1
         if self.config.dense:
             self._embed()  # closed chunks, batched per ingest call: the cost shows in ingest
 
     def _close(self) -> None:
-        if not self._open:
+        if not self._open.lines:
             return
         import bm25s
 
-        chunk = _Chunk(self._open, self._open_starts)
-        self._open, self._open_starts = [], []
+        chunk, self._open = self._open, _Chunk()
         self._chunks.append(chunk)
         self._tokens.extend(
             bm25s.tokenize([chunk.text], stopwords="en", return_ids=False, show_progress=False)
@@ -127,14 +129,12 @@ class RAGMemory:
 
     def event_text(self, seq: int) -> str | None:
         """The event's own text, without its ``[#seq] source:`` label (None if not held)."""
-        i = bisect.bisect_right(self._chunks, seq, key=lambda c: c.lines[0][0]) - 1  # seqs rise
-        blocks = [(self._open, self._open_starts)]
-        if i >= 0:
-            blocks.insert(0, (self._chunks[i].lines, self._chunks[i].starts))
-        for lines, starts in blocks:
-            for (s, line, _), start in zip(lines, starts, strict=True):
-                if s == seq:
-                    return line[start:]
+        i = bisect.bisect_right(self._chunks, seq, key=lambda c: c.lines[0].seq) - 1  # seqs rise
+        blocks = [self._open] if i < 0 else [self._chunks[i], self._open]
+        for chunk in blocks:
+            for line in chunk.lines:
+                if line.seq == seq:
+                    return line.text
         return None
 
     # -- retrieval --------------------------------------------------------------------------
@@ -176,42 +176,52 @@ class RAGMemory:
 
     def context(self, query: str, budget: int) -> Context:
         check_budget(budget)
-        window = self._window.window_segment(int(budget * self.config.window_share))
-        covered = set(window.seqs)
-        room = budget - window.tokens - (1 if window.text else 0)
-        picked: list[Segment] = []
+        window = self._window.window_lines(int(budget * self.config.window_share))
+        covered = {line.seq for line in window.lines}
+        room = budget - window.tokens - (1 if window.lines else 0)
+        retrieved = [line for block in self.retrieve(query, room, covered) for line in block]
+        return make_context(self.name, budget, self.counter, [*retrieved, *window.lines])
+
+    def retrieve(self, query: str, room: int, covered: set[int] | None = None) -> list[Block]:
+        """Chunks for `query` within `room` tokens (a newline before each counted), in stream
+        order; lines of events in `covered` are left out. A chunk larger than the room left
+        contributes its lines that share most words with the query and fit."""
+        covered = covered or set()
+        picked: list[Block] = []
         for cid in self.rank(query):
-            lines = [x for x in self._chunks[cid].lines if x[0] not in covered]
+            chunk = self._chunks[cid]
+            lines = [
+                x for x in zip(chunk.lines, chunk.tokens, strict=True) if x[0].seq not in covered
+            ]
             if not lines:
                 continue
-            if sum(n + 1 for _, _, n in lines) > room:
-                lines = self._best_lines(query, lines, room)
-            text = "\n".join(line for _, line, _ in lines)
-            n = self.counter.count(text)
-            if lines and n + 1 <= room:
-                picked.append(Segment("retrieved", tuple(s for s, _, _ in lines), text, n))
+            if sum(n + 1 for _, n in lines) > room:
+                block = self._best_lines(query, [line for line, _ in lines], room)
+            else:
+                block = tuple(line for line, _ in lines)
+            n = self.counter.count(render_lines(block))
+            if block and n + 1 <= room:
+                picked.append(block)
                 room -= n + 1
             if room <= 8:
                 break
-        picked.sort(key=lambda s: s.seqs[0])
-        return make_context(self.name, budget, self.counter, [*picked, window])
+        return sorted(picked, key=lambda b: b[0].seq)
 
-    @staticmethod
-    def _best_lines(query: str, lines: list, room: int) -> list:
-        """A chunk too big for the room left: its lines sharing most words with the query
-        that fit, in stream order (so a long chunk still yields its matching event)."""
+    def _best_lines(self, query: str, lines: list[Line], room: int) -> Block:
+        """The lines sharing most words with the query that fit `room` (a newline before
+        each counted), in stream order."""
         words = set(re.findall(r"\w+", query.lower()))
-        ranked = sorted(lines, key=lambda x: -len(words & set(re.findall(r"\w+", x[1].lower()))))
-        keep, used = [], 0
-        for x in ranked:
-            if used + x[2] + 1 <= room:
-                keep.append(x)
-                used += x[2] + 1
-        return sorted(keep)
+
+        def overlap(line: Line) -> int:
+            return len(words & set(re.findall(r"\w+", render_line(line).lower())))
+
+        ranked = sorted(lines, key=lambda line: -overlap(line))
+        kept = pack(ranked, room - 1, self.counter, on_miss="skip").lines
+        return tuple(sorted(kept, key=lambda line: line.seq))
 
     def stats(self) -> Stats:
         text_bytes = sum(len(c.text.encode()) for c in self._chunks)
         vec_bytes = sum(v.nbytes for v in self._vecs)
         tok_bytes = sum(len(t) for toks in self._tokens for t in toks)
-        offsets = 8 * sum(len(c.starts) for c in self._chunks)
+        offsets = 8 * sum(len(c.lines) for c in self._chunks)
         return Stats(events=self._seen, state_bytes=text_bytes + vec_bytes + tok_bytes + offsets)

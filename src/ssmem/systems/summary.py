@@ -5,8 +5,9 @@ Two modes: `rolling` (one summary, rewritten from itself + the K new events: one
 write) and `hierarchical` (each K-event chunk summarised on its own; `fanout` summaries of a
 level are merged into one of the next level, an extra call). Writes are greedy (temperature
 0) with the backend's fixed seed, so a stream always gives the same memory. Every summary
-line carries `[#seq]` provenance: the note (or earlier summary line) it shares the most words
-with, else the range of events the summary covers.
+line carries provenance (typed seqs, rendered `[#seq]` by the one renderer): the note (or
+earlier summary line) it shares the most words with, else the range of events the summary
+covers. What the LLM writes is data: a tag it writes is text, never provenance.
 """
 
 from __future__ import annotations
@@ -17,15 +18,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
+from ssmem.context import Context, ContextInfo, Line, Packed, make_context, pack, render_lines
 from ssmem.events import Event
 from ssmem.llm.base import LLMBackend
-from ssmem.retrieval_policy import content_words
-from ssmem.systems.base import Context, Segment, Stats, check_budget, make_context
+from ssmem.systems.base import Stats, check_budget
 from ssmem.systems.window import WindowMemory
+from ssmem.text.words import content_words
 from ssmem.tokens import TokenCounter
-
-_TAG = re.compile(r"\[#\s*(\d+)")
-_LINE_TAG = re.compile(r"^\[(#\d+(?:-#\d+)?)\]")
 
 _BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s*")
 Source = tuple[tuple[int, ...], str]  # the seqs a text came from, and the text
@@ -37,10 +36,10 @@ ASK = (
 )
 
 
-def _attribute(line: str, sources: list[Source]) -> str:
-    """Tag `line` with the source sharing the most content words with it (at least 2; the
-    latest on ties, as summaries state newest values); untagged lines get their summary's
-    range when rendered."""
+def _attribute(line: str, sources: list[Source]) -> Source:
+    """`line` with the seqs of the source sharing the most content words with it (at least
+    2; the latest on ties, as summaries state newest values); () when none does: the line
+    then stands for its summary's whole range."""
     words = content_words(line)
     best: tuple[int, int] = (1, -1)  # (overlap, latest seq)
     tag: tuple[int, ...] = ()
@@ -48,11 +47,7 @@ def _attribute(line: str, sources: list[Source]) -> str:
         key = (len(words & content_words(text)), max(seqs, default=-1))
         if key > best:
             best, tag = key, seqs
-    return f"{_tag(tag)} {line}" if tag else line
-
-
-def _tag(seqs: tuple[int, ...]) -> str:
-    return f"[#{seqs[0]}]" if len(seqs) == 1 else f"[#{seqs[0]}-#{seqs[-1]}]"
+    return tag, line
 
 
 @dataclass
@@ -71,30 +66,20 @@ class SummaryConfig:
 
 @dataclass
 class Summary:
-    text: str
+    lines: list[Source]  # each line with the seqs it came from (() for the whole range)
     seqs: tuple[int, ...]  # events it was written from
     level: int = 0
 
-    def render(self) -> str:
-        tag = _tag(self.seqs)
-        lines = [ln.strip() for ln in self.text.split("\n") if ln.strip()]
-        return "\n".join(ln if _TAG.search(ln) else f"{tag} {ln}" for ln in lines)
-
     def sources(self) -> list[Source]:
-        """Each line with the seqs it is tagged with (its range when untagged), tag removed."""
-        out: list[Source] = []
-        for line in self.render().split("\n"):
-            m = _LINE_TAG.match(line)
-            if m:
-                nums = tuple(int(n) for n in re.findall(r"\d+", m.group(1)))
-                out.append((nums, line[m.end() :].strip()))
-        return out
+        """Each line with its seqs (its summary's range when it has none of its own)."""
+        return [(tag or self.seqs, text) for tag, text in self.lines]
 
-    def cited(self) -> tuple[int, ...]:
-        """Provenance: the covered seqs the text cites, else every covered seq."""
-        covered = set(self.seqs)
-        tags = sorted({int(n) for n in _TAG.findall(self.text)} & covered)
-        return tuple(tags) or self.seqs
+    def as_lines(self) -> list[Line]:
+        return [Line("memory", seqs, text) for seqs, text in self.sources()]
+
+    @property
+    def text(self) -> str:
+        return render_lines(self.as_lines())
 
 
 @dataclass
@@ -142,8 +127,8 @@ class SummaryMemory:
         self._s.levels = levels
         if self.config.mode == "rolling":
             old = levels[0][0] if levels[0] else None
-            text = self._write(old.sources() if old else [], notes)
-            levels[0] = [Summary(text, (*(old.seqs if old else ()), *seqs))]
+            lines = self._write(old.sources() if old else [], notes)
+            levels[0] = [Summary(lines, (*(old.seqs if old else ()), *seqs))]
             return
         levels[0].append(Summary(self._write([], notes), seqs))
         for lvl in range(len(levels)):
@@ -157,8 +142,8 @@ class SummaryMemory:
                 Summary(merged, tuple(q for s in group for q in s.seqs), lvl + 1)
             )
 
-    def _write(self, prior: list[Source], notes: list[Source]) -> str:
-        """One LLM call; returns the summary with each line tagged by its likeliest source.
+    def _write(self, prior: list[Source], notes: list[Source]) -> list[Source]:
+        """One LLM call; returns the summary's lines, each with its likeliest source's seqs.
 
         The notes go in without `[#seq]` tags (with tags, the small local writers copy the
         notes verbatim instead of summarising); provenance is restored afterwards by word
@@ -179,43 +164,37 @@ class SummaryMemory:
             line = _BULLET.sub("", raw).strip()
             if line and line not in lines:
                 lines.append(line)
-        return "\n".join(_attribute(line, [*prior, *notes]) for line in lines)
+        return [_attribute(line, [*prior, *notes]) for line in lines]
 
     # -- reading ------------------------------------------------------------------------
     def summaries(self) -> list[Summary]:
         """All summaries in time order (coarse, older levels first)."""
         return [s for level in reversed(self._s.levels) for s in level]
 
-    def _memory_segment(self, room: int) -> Segment:
-        picked: list[tuple[Summary, str]] = []
-        used = 0
-        for s in reversed(self.summaries()):  # newest first when not all fit
-            text = s.render()
-            n = self.counter.count(text) + (1 if picked else 0)
-            if used + n > room:
-                left = room - used - (1 if picked else 0)
-                cut = self.counter.truncate(text, left) if left > 0 else ""
-                if cut:
-                    picked.append((s, cut))
+    def memory_lines(self, room: int) -> list[Line]:
+        """Summary lines within `room` tokens: the newest summaries first when not all fit;
+        a summary that fits only in part gives its first lines (the last one cut)."""
+        picked: list[Line] = []
+        for s in reversed(self.summaries()):
+            used = self.counter.count(render_lines(picked)) + (1 if picked else 0)
+            part = pack(s.as_lines(), room - used, self.counter, cut="head")
+            picked[:0] = part.lines
+            if len(part.lines) < len(s.lines) or any(x.cut for x in part.lines):
                 break
-            picked.append((s, text))
-            used += n
-        picked.reverse()
-        text = "\n".join(t for _, t in picked)
-        seqs = tuple(sorted({q for s, _ in picked for q in s.cited()}))
-        return Segment("memory", seqs, text, self.counter.count(text))
+        return picked
 
     def context(self, query: str, budget: int) -> Context:
         check_budget(budget)
-        win = self.window.window_segment(int(budget * self.config.window_share))
-        mem = self._memory_segment(max(0, budget - win.tokens - 1))
+        win = self.window.window_lines(int(budget * self.config.window_share))
+        mem = Packed(tuple(self.memory_lines(max(0, budget - win.tokens - 1))), 0)
+        mem = Packed(mem.lines, self.counter.count(mem.text))
         if mem.tokens + win.tokens + 1 < budget:  # memory said less: the window takes the rest
-            win = self.window.window_segment(max(0, budget - mem.tokens - 1))
-        info = {"llm_calls": self._s.llm_calls, "summaries": len(self.summaries())}
-        return make_context(self.name, budget, self.counter, [mem, win], info)
+            win = self.window.window_lines(max(0, budget - mem.tokens - 1))
+        info = ContextInfo(llm_calls=self._s.llm_calls, summaries=len(self.summaries()))
+        return make_context(self.name, budget, self.counter, [*mem.lines, *win.lines], info)
 
     def stats(self) -> Stats:
-        state = sum(len(s.text.encode()) for s in self.summaries())
+        state = sum(len(t.encode()) for s in self.summaries() for _, t in s.lines)
         return Stats(
             events=self._s.events,
             state_bytes=state + self.window.stats().state_bytes,

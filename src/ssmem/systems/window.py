@@ -1,21 +1,21 @@
 """Sliding window: the most recent events that fit the budget, verbatim, oldest first.
 
 The baseline every other system must beat. It forgets everything older than the budget.
-If even the newest event is longer than the budget, its tail is kept (marked with "…").
+If even the newest event is longer than the budget, its tail is kept (tag kept, text cut
+with "…").
 """
 
 from __future__ import annotations
 
 import json
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from ssmem.context import Context, Line, Packed, make_context, pack
 from ssmem.events import Event
-from ssmem.systems.base import Context, Segment, Stats, check_budget, make_context
+from ssmem.systems.base import Stats, check_budget
 from ssmem.tokens import TokenCounter, default_counter
-
-ELLIPSIS = "…"
 
 
 @dataclass
@@ -33,49 +33,29 @@ class WindowMemory:
     ) -> None:
         self.counter = counter or default_counter()
         self.config = config or WindowConfig()
-        # [event, rendered line, token count or -1]: counted lazily, when a context needs it,
-        # so bulk ingest does not tokenize lines that scroll out of the window unseen.
-        self._events: deque[list] = deque(maxlen=self.config.max_events)
+        self._events: deque[Event] = deque(maxlen=self.config.max_events)
         self._seen = 0
         self._bytes = 0
 
     def ingest(self, events: Iterable[Event]) -> None:
         for ev in events:
             if len(self._events) == self._events.maxlen:
-                self._bytes -= len(self._events[0][1].encode())
-            line = ev.label()
-            self._events.append([ev, line, -1])
-            self._bytes += len(line.encode())
+                self._bytes -= _size(self._events[0])
+            self._events.append(ev)
+            self._bytes += _size(ev)
             self._seen += 1
 
     def context(self, query: str, budget: int) -> Context:
-        return make_context(self.name, budget, self.counter, [self.window_segment(budget)])
+        return make_context(self.name, budget, self.counter, self.window_lines(budget).lines)
 
-    def window_segment(self, budget: int) -> Segment:
-        """The newest events that fit `budget` tokens, as one segment (reused by other systems)."""
+    def window_lines(self, budget: int, notes: Callable[[Line], Line] | None = None) -> Packed:
+        """The newest events that fit `budget` tokens, oldest first (reused by other
+        systems); `notes` adds a line's notes before it is packed."""
         check_budget(budget)
-        picked: list[tuple[Event, str, int]] = []
-        used = 0
-        for entry in reversed(self._events):
-            if entry[2] < 0:
-                entry[2] = self.counter.count(entry[1])
-            ev, line, n = entry
-            sep = 1 if picked else 0  # the newline between lines counts as <= 1 token
-            if used + n + sep <= budget:
-                picked.append((ev, line, n))
-                used += n + sep
-                continue
-            room = budget - used - sep - self.counter.count(ELLIPSIS)
-            if room > 0:
-                tail = self.counter.truncate(line, room, keep="tail")
-                if tail:
-                    picked.append((ev, ELLIPSIS + tail, self.counter.count(ELLIPSIS + tail)))
-            break
-        picked.reverse()
-        text = "\n".join(line for _, line, _ in picked)
-        return Segment(
-            "window", tuple(ev.seq for ev, _, _ in picked), text, self.counter.count(text)
-        )
+        lines = (Line.of_event(ev, "window") for ev in reversed(self._events))
+        if notes is not None:
+            lines = (notes(line) for line in lines)
+        return pack(lines, budget, self.counter, newest_first=True, cut="tail")
 
     def stats(self) -> Stats:
         return Stats(events=self._seen, state_bytes=self._bytes)
@@ -86,7 +66,7 @@ class WindowMemory:
             "version": 1,
             "max_events": self.config.max_events,
             "seen": self._seen,
-            "events": [ev.to_dict() for ev, _, _ in self._events],
+            "events": [ev.to_dict() for ev in self._events],
         }
         return json.dumps(state, ensure_ascii=False, sort_keys=True).encode()
 
@@ -104,3 +84,8 @@ class WindowMemory:
         self._bytes = 0
         self.ingest(events)
         self._seen = seen
+
+
+def _size(ev: Event) -> int:
+    """Bytes of the event as a rendered line (what the window's state_bytes counts)."""
+    return len(ev.label().encode())

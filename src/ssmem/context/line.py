@@ -1,0 +1,95 @@
+"""One line of a context: the events it stands for, their text, and typed notes.
+
+A note (what a line replaced, what superseded it, whether a loop is open) is a field, never
+a suffix of `text`: the renderer writes it, and the packer can shorten the text of a line
+without ever cutting a note off.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from ssmem.events import Event
+
+LineKind = Literal["window", "memory", "retrieved"]
+Cut = Literal["head", "tail"]
+
+
+@dataclass(frozen=True, slots=True)
+class Previous:
+    """The value a memory line replaced (`resolved`: it was an open loop the line closed)."""
+
+    seq: int
+    text: str
+    resolved: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One line the reader sees.
+
+    kind: where it came from (recent raw window, memory, retrieved from the raw log).
+    seqs: the events its text is from (one for an event or a slot; a summary line may stand
+        for a range); the rendered tag names them.
+    text: the event's text verbatim (no `[#seq]` label, no source), or shortened by the
+        packer (`cut`: "head" kept the start, "tail" kept the end).
+    source / ts: of the event the text is from.
+    open: an unresolved open loop (a question or task nothing has closed yet).
+    previous: the value a memory line replaced (a trace the packer may drop to fit).
+    superseded_by: a later event the memory knows replaced this line's value.
+    probably_superseded_by: a later line read-time consolidation found saying the same thing.
+    slot / confidence: the memory slot the line shows, and its confidence.
+    """
+
+    kind: LineKind
+    seqs: tuple[int, ...]
+    text: str
+    source: str = ""
+    ts: float | None = None
+    open: bool = False
+    previous: Previous | None = None
+    superseded_by: int | None = None
+    probably_superseded_by: int | None = None
+    slot: int | None = None
+    confidence: float | None = None
+    cut: Cut | None = None
+
+    @classmethod
+    def of_event(cls, event: Event, kind: LineKind) -> Line:
+        """An event verbatim, as a line of `kind`."""
+        return cls(kind, (event.seq,), event.text, event.source, event.ts)
+
+    @property
+    def seq(self) -> int:
+        """The event the line is tagged with (the newest it stands for)."""
+        return self.seqs[-1]
+
+    def provenance(self) -> tuple[int, ...]:
+        """Every seq the rendered line shows: its own and the replaced value's."""
+        return (*self.seqs, self.previous.seq) if self.previous else self.seqs
+
+    def marked(self) -> bool:
+        """The line is shown as (probably) superseded."""
+        return self.superseded_by is not None or self.probably_superseded_by is not None
+
+    def with_notes(self, **notes: Any) -> Line:
+        return replace(self, **notes)
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"kind": self.kind, "seqs": list(self.seqs), "text": self.text}
+        for name in ("source", "ts", "superseded_by", "probably_superseded_by", "slot"):
+            value = getattr(self, name)
+            if value not in (None, ""):
+                out[name] = value
+        if self.open:
+            out["open"] = True
+        if self.previous is not None:
+            p = self.previous
+            out["previous"] = {"seq": p.seq, "text": p.text, "resolved": p.resolved}
+        if self.confidence is not None:
+            out["confidence"] = round(self.confidence, 4)
+        if self.cut is not None:
+            out["cut"] = self.cut
+        return out

@@ -1,0 +1,52 @@
+"""The one renderer: typed lines to the text a reader sees.
+
+Only this module writes provenance tags (`[#seq]`, `[#first-#last]` for a range), sources
+and notes; a line's notes are written from its typed fields, after its text, so shortening
+the text never removes them. Format of one line:
+
+    OPEN [#seq] source: text (supersedes #p, previously: "old") (superseded by #n)
+
+`OPEN ` only for an open loop; the trace only when the line carries a `previous` value;
+`(superseded by #n)` when the memory knows a later event replaced it, else
+`(probably superseded by #n)` when read-time consolidation found a newer line. A shortened
+text shows `…` where it was cut.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from ssmem.context.line import Line
+
+SEPARATOR = "\n"
+ELLIPSIS = "…"
+
+
+def tag(seqs: tuple[int, ...]) -> str:
+    """`[#seq]` for one event, `[#first-#last]` for a range ("" for none)."""
+    if not seqs:
+        return ""
+    return f"[#{seqs[0]}]" if len(seqs) == 1 else f"[#{seqs[0]}-#{seqs[-1]}]"
+
+
+def render_line(line: Line) -> str:
+    text = line.text
+    if line.cut == "head":
+        text = f"{text}{ELLIPSIS}"
+    elif line.cut == "tail":
+        text = f"{ELLIPSIS}{text}"
+    who = f"{line.source}: " if line.source else ""
+    out = f"{'OPEN ' if line.open else ''}{tag(line.seqs)} {who}{text}"
+    if line.previous is not None:
+        p = line.previous
+        verb = "resolves" if p.resolved else "supersedes"
+        out += f' ({verb} #{p.seq}, previously: "{p.text}")'
+    if line.superseded_by is not None:
+        out += f" (superseded by #{line.superseded_by})"
+    elif line.probably_superseded_by is not None:
+        out += f" (probably superseded by #{line.probably_superseded_by})"
+    return out
+
+
+def render_lines(lines: Iterable[Line]) -> str:
+    return SEPARATOR.join(render_line(line) for line in lines)

@@ -1,0 +1,65 @@
+"""The typed read path: one renderer, one packer, notes never cut, provenance never lost."""
+
+from __future__ import annotations
+
+from ssmem.context import Line, Previous, make_context, pack, render_line
+from ssmem.events import Event
+from ssmem.systems import make_system
+from ssmem.tokens import default_counter
+
+
+def test_renderer_writes_tags_sources_and_notes_from_typed_fields() -> None:
+    line = Line(
+        "memory",
+        (7,),
+        "Budget is $9,000.",
+        "Ana",
+        open=True,
+        previous=Previous(3, "Budget is $7,200."),
+        probably_superseded_by=12,
+    )
+    assert render_line(line) == (
+        'OPEN [#7] Ana: Budget is $9,000. (supersedes #3, previously: "Budget is $7,200.")'
+        " (probably superseded by #12)"
+    )
+    assert render_line(Line("memory", (4, 5, 9), "A summary line.")) == "[#4-#9] A summary line."
+    resolved = Line("memory", (8,), "Fixed.", previous=Previous(2, "Why?", resolved=True))
+    assert render_line(resolved) == '[#8] Fixed. (resolves #2, previously: "Why?")'
+
+
+def test_packer_shortens_text_but_never_a_note() -> None:
+    counter = default_counter()
+    long = Line("window", (5,), "word " * 200 + "the end", "ops", superseded_by=9)
+    for side in ("head", "tail"):
+        packed = pack([long], 40, counter, cut=side)
+        (line,) = packed.lines
+        text = render_line(line)
+        assert text.startswith("[#5] ops: ") and text.endswith("(superseded by #9)")
+        assert packed.tokens <= 40 and line.cut == side
+
+
+def test_packer_drops_a_trace_before_dropping_the_line() -> None:
+    counter = default_counter()
+    line = Line("memory", (9,), "Budget is $9,000.", previous=Previous(3, "x " * 100))
+    (kept,) = pack([line], 20, counter, on_miss="skip").lines
+    assert kept.previous is None and kept.text == line.text
+
+
+def test_a_cut_window_line_keeps_its_tag() -> None:
+    """Before the typed read path the window cut the tail of the rendered label, so a long
+    newest event lost its `[#seq]` tag (and its source): the reader could not cite it."""
+    mem = make_system("window")
+    mem.ingest([Event(seq=41, text="error " * 300 + "disk full", source="kernel")])
+    ctx = mem.context("what failed?", 30)
+    (line,) = ctx.render().split("\n")
+    assert line.startswith("[#41] kernel: …") and line.endswith("disk full")
+    assert ctx.tokens <= 30
+
+
+def test_budget_is_enforced_on_the_rendering_keeping_notes() -> None:
+    counter = default_counter()
+    lines = [Line("memory", (i,), f"fact {i} " * 20, superseded_by=99) for i in range(5)]
+    ctx = make_context("t", 60, counter, lines)
+    assert ctx.tokens <= 60 == ctx.budget
+    assert all(x.endswith("(superseded by #99)") for x in ctx.render().split("\n"))
+    assert ctx.marked_seqs() <= {0, 1, 2, 3, 4}
