@@ -13,6 +13,7 @@ import click
 from ssmem.cli.ask_cmd import ask_cmd
 from ssmem.cli.bench_cmd import bench_cmd
 from ssmem.cli.bench_ingest_cmd import bench_ingest_cmd
+from ssmem.cli.bench_query_cmd import bench_query_cmd
 from ssmem.cli.bench_readers_cmd import bench_readers_cmd
 from ssmem.cli.bench_ssm_cmd import bench_ssm_cmd
 from ssmem.cli.chat_cmd import chat_cmd
@@ -46,6 +47,7 @@ cli.add_command(bench_cmd)
 cli.add_command(memory_cmd)
 cli.add_command(train_cmd)
 cli.add_command(bench_ingest_cmd)
+cli.add_command(bench_query_cmd)
 
 
 def main(argv: list[str] | None = None) -> None:
