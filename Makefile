@@ -55,9 +55,11 @@ demo: $(BASE_STAMP) $(MODELS_STAMP)
 
 lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check src tests
+	$(VENV)/bin/lint-imports
 
 test: $(DEV_STAMP) $(MODELS_STAMP)
 	$(VENV)/bin/ruff check src tests
+	$(VENV)/bin/lint-imports
 	$(PY) -m pytest
 
 clean:

@@ -63,3 +63,32 @@ def test_budget_is_enforced_on_the_rendering_keeping_notes() -> None:
     assert ctx.tokens <= 60 == ctx.budget
     assert all(x.endswith("(superseded by #99)") for x in ctx.render().split("\n"))
     assert ctx.marked_seqs() <= {0, 1, 2, 3, 4}
+
+
+def test_memory_and_retrieved_lines_show_their_date_window_lines_do_not() -> None:
+    may8 = 1683504000.0  # 2023-05-08 00:00 UTC
+    old = Line("memory", (3,), "Caroline went to the LGBTQ support group.", "Caroline", may8)
+    assert render_line(old) == (
+        "[#3] (2023-05-08) Caroline: Caroline went to the LGBTQ support group."
+    )
+    assert render_line(Line("retrieved", (3,), "x", ts=may8)).startswith("[#3] (2023-05-08) x")
+    assert render_line(Line("window", (3,), "x", ts=may8)) == "[#3] x"
+
+
+def test_slots_keep_their_events_time() -> None:
+    mem = make_system("ssm")
+    mem.ingest([Event(seq=0, text="The deploy freeze starts Friday; no merges.", ts=1683504000.0)])
+    memory = [
+        x for x in mem.context("When does the freeze start?", 200).lines if x.kind == "memory"
+    ]
+    assert memory and memory[0].ts == 1683504000.0
+    assert "(2023-05-08)" in render_line(memory[0])
+
+
+def test_the_question_can_say_what_day_it_is() -> None:
+    from ssmem.orchestrator import build_prompt
+
+    mem = make_system("window")
+    mem.ingest([Event(seq=0, text="The demo is on 2023-05-10.")])
+    prompt = build_prompt(mem, "Is the demo in two days?", 300, default_counter(), now=1683504000.0)
+    assert "Today is 2023-05-08.\nQuestion: Is the demo in two days?" in prompt.text

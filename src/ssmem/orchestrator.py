@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ssmem.context import Context
+from ssmem.context.render import date
 from ssmem.errors import InputError
 from ssmem.llm.base import LLMBackend, Message
 from ssmem.llm.reader import ABSTAIN, MAX_ANSWER_TOKENS, build_messages, is_abstention
@@ -105,15 +106,17 @@ def build_prompt(
     budget: int,
     counter: TokenCounter,
     config: OrchestratorConfig | None = None,
+    now: float | None = None,
 ) -> Prompt:
     """The system's context for `query` and the reader's messages, within `budget` reader
-    tokens."""
+    tokens; `now` (epoch seconds) is when the question is asked, shown as today's date."""
     cfg = config or OrchestratorConfig()
+    today = date(now) if now is not None else None
 
     def total(messages: list[Message]) -> int:
         return sum(counter.count(m["content"]) for m in messages) + cfg.template_reserve
 
-    fixed = total(build_messages("", query, cite=True))
+    fixed = total(build_messages("", query, cite=True, today=today))
     if fixed > budget:
         raise InputError(
             f"budget {budget} is too small for the instructions and question "
@@ -122,7 +125,7 @@ def build_prompt(
     room = budget - fixed
     while True:
         ctx = system.context(query, room)
-        messages = build_messages(ctx.render(), query, cite=True)
+        messages = build_messages(ctx.render(), query, cite=True, today=today)
         used = total(messages)
         if used <= budget or room == 0:
             return Prompt(ctx, messages, used)
@@ -136,11 +139,13 @@ def answer(
     backend: LLMBackend,
     *,
     config: OrchestratorConfig | None = None,
+    now: float | None = None,
 ) -> Answer:
-    """Build the prompt, ask the reader, parse citations; abstain when nothing is shown."""
+    """Build the prompt, ask the reader, parse citations; abstain when nothing is shown.
+    `now`: when the question is asked (epoch seconds), for questions relative to today."""
     cfg = config or OrchestratorConfig()
     start = time.perf_counter()
-    prompt = build_prompt(system, query, budget, backend.counter, cfg)
+    prompt = build_prompt(system, query, budget, backend.counter, cfg, now)
     ctx = prompt.context
     if not ctx.lines:
         return Answer(ABSTAIN, [], prompt.text, 0, 0, time.perf_counter() - start, ctx)

@@ -7,8 +7,8 @@ from collections.abc import Callable
 import numpy as np
 import pytest
 
-from ssmem.compressor.materializer import Decision, Materializer
-from ssmem.compressor.slots import TYPES
+from ssmem.compressor.store.slots import TYPES
+from ssmem.compressor.write.materializer import Decision, Materializer
 from ssmem.events import Event
 
 KEY_DIM = 8

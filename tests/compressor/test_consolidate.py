@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ssmem.compressor.consolidate import Candidate, probable_supersessions, superseded_lines
-from ssmem.compressor.materializer import Materializer
+from ssmem.compressor.read.consolidate import Candidate, probable_supersessions, superseded_lines
+from ssmem.compressor.write.materializer import Materializer
 
 
 @pytest.fixture

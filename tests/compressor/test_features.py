@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from ssmem.compressor.features import D_IN, EMBED_DIM, TokenStats, default_featurizer
+from ssmem.compressor.write.features import D_IN, EMBED_DIM, TokenStats, default_featurizer
 from ssmem.events import Event
 
 

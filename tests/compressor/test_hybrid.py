@@ -6,10 +6,10 @@ import pytest
 
 from ssmem.bench import generate
 from ssmem.bench.metrics import MARKERS
-from ssmem.compressor.hybrid import HybridMemory
 from ssmem.context import render_line
 from ssmem.events import Event
-from ssmem.retrieval_policy import PolicyConfig
+from ssmem.systems.hybrid import HybridMemory
+from ssmem.systems.policy import PolicyConfig
 
 
 def test_low_confidence_hands_retrieval_the_share_memory_does_not_claim() -> None:

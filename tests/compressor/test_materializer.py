@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from ssmem.compressor.materializer import Materializer, MaterializerConfig
+from ssmem.compressor.write.materializer import Materializer, MaterializerConfig
 from ssmem.context import render_line
 
 KEY_DIM = 8  # as in conftest.py
@@ -111,7 +111,7 @@ def test_shared_rare_words_pick_the_slot_an_update_lands_on(feed) -> None:
 def test_nearest_first_is_the_stable_full_sort_order() -> None:
     """The partial sort used on the write path visits slots in the full sort's order,
     ties (many here: 6 distinct values) broken by row."""
-    from ssmem.compressor.materializer import _nearest_first
+    from ssmem.compressor.write.materializer import _nearest_first
 
     rng = np.random.default_rng(0)
     for n in (1, 5, 50, 500):

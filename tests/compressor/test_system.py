@@ -12,8 +12,8 @@ import pytest
 from ssmem import MemorySystem, make_system
 from ssmem.bench import generate
 from ssmem.compressor.checkpoint import default_checkpoint_dir, load_checkpoint
-from ssmem.compressor.system import SSMMemory
 from ssmem.errors import InputError
+from ssmem.systems.ssm import SSMMemory
 from ssmem.tokens import default_counter
 
 
@@ -113,3 +113,22 @@ def test_bench_ingest_reports_fixed_state(tmp_path: Path) -> None:
     assert [r["events"] for r in result["rows"]] == [60, 240]
     assert result["summary"]["ssm_state_bytes_growth"] == 0.0
     assert result["streaming_events_per_s"] > 0
+
+
+def test_read_settings_are_saved_with_the_checkpoint_and_shown(tmp_path: Path) -> None:
+    from ssmem.compressor.checkpoint import read_config, save_checkpoint
+    from ssmem.compressor.settings import ReadConfig
+
+    net, mat_cfg, _ = load_checkpoint()
+    custom = ReadConfig(window_share=0.4, retrieval_share=0.5, min_confidence=0.3)
+    save_checkpoint(tmp_path, net, mat_cfg, read=custom)
+    mem = SSMMemory(checkpoint=tmp_path)
+    assert mem.read_config == custom == read_config(load_checkpoint(tmp_path)[2])
+    shown = mem.memory().to_dict()["settings"]
+    assert shown["read"]["window_share"] == 0.4 and shown["write"] == mat_cfg.to_dict()
+    hybrid = make_system("hybrid")
+    assert hybrid.policy.min_confidence == hybrid.settings.min_confidence  # one source
+    meta = tmp_path / "config.json"
+    meta.write_text(meta.read_text().replace('"window_share"', '"window_shares"'))
+    with pytest.raises(InputError, match="bad checkpoint config"):
+        load_checkpoint(tmp_path)

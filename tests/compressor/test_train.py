@@ -10,11 +10,11 @@ from safetensors.torch import load_file
 
 from ssmem.bench import generate
 from ssmem.compressor.checkpoint import load_checkpoint
-from ssmem.compressor.features import default_featurizer
-from ssmem.compressor.train.calibrate import MATCH_GRID
-from ssmem.compressor.train.data import example_from_stream
-from ssmem.compressor.train.trainer import PRESETS, train
+from ssmem.compressor.write.features import default_featurizer
 from ssmem.errors import InputError
+from ssmem.train.calibrate import MATCH_GRID
+from ssmem.train.data import example_from_stream
+from ssmem.train.trainer import PRESETS, train
 
 
 @pytest.mark.slow

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ssmem.llm.bench_readers import ReaderCase, demo_cases, locomo_cases, score, token_f1
+from ssmem.bench.readers import ReaderCase, demo_cases, locomo_cases, score, token_f1
 from ssmem.llm.models import DEFAULT_MODEL, MODELS, SMALLEST_MODEL
 
 ROOT = Path(__file__).resolve().parents[2]

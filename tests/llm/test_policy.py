@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ssmem.context import Line
-from ssmem.retrieval_policy import coverage, decide, decide_early, wants_exact_wording
+from ssmem.systems.policy import coverage, decide, decide_early, wants_exact_wording
 
 
 def ctx(*segs: tuple[str, str]) -> list[Line]:

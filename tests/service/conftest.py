@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from ssmem import Client, Event, make_system
-from ssmem.service.bench import start_server
+from ssmem.bench.service_load import start_server
 
 
 @dataclass

@@ -7,10 +7,10 @@ import json
 import pytest
 import torch
 
+from ssmem.bench.ssm_baselines import CausalTransformerLayer, KVCache
+from ssmem.bench.ssm_core import BenchConfig, run_bench
 from ssmem.cli import bench_ssm_cmd as cmd
 from ssmem.cli.main import main
-from ssmem.ssm.baselines import CausalTransformerLayer, KVCache
-from ssmem.ssm.bench import BenchConfig, run_bench
 
 TINY = BenchConfig(
     d_models=(16, 32),

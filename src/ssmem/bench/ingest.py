@@ -17,8 +17,8 @@ from typing import Any
 
 from tqdm import tqdm
 
-from ssmem.compressor.system import SSMMemory, SSMSystemConfig
 from ssmem.events import Event
+from ssmem.systems.ssm import SSMMemory, SSMSystemConfig
 
 
 @dataclass

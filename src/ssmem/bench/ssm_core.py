@@ -19,9 +19,9 @@ from typing import Any
 import torch
 from tqdm import tqdm
 
-from ssmem.ssm.baselines import CausalTransformerLayer, KVCache
+from ssmem.bench.memprobe import peak_rss_bytes, reset_peak_rss, rss_bytes, trim_heap
+from ssmem.bench.ssm_baselines import CausalTransformerLayer, KVCache
 from ssmem.ssm.config import MambaConfig
-from ssmem.ssm.memprobe import peak_rss_bytes, reset_peak_rss, rss_bytes, trim_heap
 from ssmem.ssm.model import MambaModel
 
 TARGETS = {"chunked_over_reference": 20.0, "step_b64_over_gru_b64": 0.5, "step_memory_growth": 0.01}

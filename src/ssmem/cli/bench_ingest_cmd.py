@@ -35,7 +35,7 @@ def bench_ingest_cmd(
     milestones: str, streaming: int, loghub: Path | None, threads: int, json_path: Path | None
 ) -> None:
     """Measure write-path speed (no LLM calls) and show that state does not grow."""
-    from ssmem.compressor.bench_ingest import IngestBenchConfig, run
+    from ssmem.bench.ingest import IngestBenchConfig, run
     from ssmem.errors import InputError
 
     try:

@@ -15,14 +15,14 @@ from pathlib import Path
 import click
 from tqdm import tqdm
 
-from ssmem.llm import load_backend
-from ssmem.llm.bench_readers import (
+from ssmem.bench.readers import (
     bench_cases,
     demo_cases,
     locomo_cases,
     measure_speed,
     run_reader,
 )
+from ssmem.llm import load_backend
 from ssmem.llm.models import MODELS, get_spec, install_size, installed_models
 from ssmem.llm.tokenizer import reader_counter
 

@@ -1,4 +1,4 @@
-"""`ssmem bench-ssm`: the SSM core's speed and memory table (see ssmem.ssm.bench)."""
+"""`ssmem bench-ssm`: the SSM core's speed and memory table (see ssmem.bench.ssm_core)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from typing import Any
 
 import click
 
+from ssmem.bench.ssm_core import BenchConfig, run_bench
 from ssmem.errors import InputError
-from ssmem.ssm.bench import BenchConfig, run_bench
 
 
 def _mib(n: int) -> str:

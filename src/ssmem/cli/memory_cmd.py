@@ -30,7 +30,7 @@ def memory_cmd(
     budget: int, query: str, fmt: str | None, checkpoint: str | None, as_json: bool, stream: str
 ) -> None:
     """Print the memory materialized from STREAM within BUDGET tokens."""
-    from ssmem.compressor.system import SSMMemory
+    from ssmem.systems.ssm import SSMMemory
 
     events = load_events(stream, fmt)
     mem = SSMMemory(checkpoint=checkpoint)

@@ -49,7 +49,7 @@ def train_cmd(
 ) -> None:
     """Train the SSM compressor from scratch and write OUT/final (safetensors + JSON)."""
     from ssmem.compressor.checkpoint import default_checkpoint_dir
-    from ssmem.compressor.train.trainer import PRESETS, train
+    from ssmem.train.trainer import PRESETS, train
 
     cfg = PRESETS[preset]
     if steps is not None:

@@ -16,8 +16,9 @@ from typing import Any
 from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 
-from ssmem.compressor.materializer import MaterializerConfig
-from ssmem.compressor.model import CompressorConfig, CompressorNet
+from ssmem.compressor.settings import ReadConfig
+from ssmem.compressor.write.materializer import MaterializerConfig
+from ssmem.compressor.write.model import CompressorConfig, CompressorNet
 from ssmem.errors import InputError
 
 WEIGHTS = "model.safetensors"
@@ -33,6 +34,7 @@ def save_checkpoint(
     net: CompressorNet,
     materializer: MaterializerConfig,
     record: dict[str, Any] | None = None,
+    read: ReadConfig | None = None,
 ) -> Path:
     d = Path(directory)
     d.mkdir(parents=True, exist_ok=True)
@@ -42,6 +44,7 @@ def save_checkpoint(
         "format": "ssmem-compressor/1",
         "model": net.config.to_dict(),
         "materializer": materializer.to_dict(),
+        "read": (read or ReadConfig()).to_dict(),
         "record": record or {},
     }
     (d / CONFIG).write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
@@ -51,7 +54,8 @@ def save_checkpoint(
 def load_checkpoint(
     directory: str | Path | None = None,
 ) -> tuple[CompressorNet, MaterializerConfig, dict]:
-    """(net in eval mode, materializer config, the whole JSON meta)."""
+    """(net in eval mode, materializer config, the whole JSON meta; `read_config(meta)` is
+    its read-side settings)."""
     d = Path(directory) if directory is not None else default_checkpoint_dir()
     cfg_path, w_path = d / CONFIG, d / WEIGHTS
     if not cfg_path.is_file() or not w_path.is_file():
@@ -63,6 +67,7 @@ def load_checkpoint(
         meta = json.loads(cfg_path.read_text())
         model_cfg = CompressorConfig(**meta["model"])
         mat_cfg = MaterializerConfig(**meta["materializer"])
+        ReadConfig.from_dict(meta.get("read", {}))  # checked here, read by `read_config`
     except (json.JSONDecodeError, KeyError, TypeError) as err:
         raise InputError(f"bad checkpoint config: {err}", path=str(cfg_path)) from None
     try:
@@ -78,3 +83,8 @@ def load_checkpoint(
         )
     net.eval()
     return net, mat_cfg, meta
+
+
+def read_config(meta: dict[str, Any]) -> ReadConfig:
+    """The read-side settings a checkpoint's meta holds (defaults where it has none)."""
+    return ReadConfig.from_dict(meta.get("read", {}))

@@ -47,11 +47,16 @@ def pack(
     picked: list[Line] = []
     used = 0
     for item in items:
-        block = (item,) if isinstance(item, Line) else tuple(item)
-        if not block:
-            continue
+        if isinstance(item, Line):
+            block: tuple[Line, ...] = (item,)
+            text = render_line(item)
+        else:
+            block = tuple(item)
+            if not block:
+                continue
+            text = render_lines(block)
         sep = 1 if picked else 0
-        n = counter.count(render_lines(block)) + sep
+        n = counter.count(text) + sep
         if used + n <= budget:
             picked.extend(block)
             used += n

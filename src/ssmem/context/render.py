@@ -4,9 +4,11 @@ Only this module writes provenance tags (`[#seq]`, `[#first-#last]` for a range)
 and notes; a line's notes are written from its typed fields, after its text, so shortening
 the text never removes them. Format of one line:
 
-    OPEN [#seq] source: text (supersedes #p, previously: "old") (superseded by #n)
+    OPEN [#seq] (2023-05-08) source: text (supersedes #p, previously: "old") (superseded by #n)
 
-`OPEN ` only for an open loop; the trace only when the line carries a `previous` value;
+`OPEN ` only for an open loop; the event's date (UTC) only on memory and retrieved lines of
+a stream with times (recent window lines are the present; old lines need their date for
+temporal questions); the trace only when the line carries a `previous` value;
 `(superseded by #n)` when the memory knows a later event replaced it, else
 `(probably superseded by #n)` when read-time consolidation found a newer line. A shortened
 text shows `…` where it was cut.
@@ -15,6 +17,8 @@ text shows `…` where it was cut.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import UTC, datetime
+from functools import lru_cache
 
 from ssmem.context.line import Line
 
@@ -29,6 +33,12 @@ def tag(seqs: tuple[int, ...]) -> str:
     return f"[#{seqs[0]}]" if len(seqs) == 1 else f"[#{seqs[0]}-#{seqs[-1]}]"
 
 
+def date(ts: float) -> str:
+    """A time as the reader sees it: its UTC date."""
+    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d")
+
+
+@lru_cache(maxsize=1 << 16)  # lines are immutable; packers render the same ones per query
 def render_line(line: Line) -> str:
     text = line.text
     if line.cut == "head":
@@ -36,7 +46,8 @@ def render_line(line: Line) -> str:
     elif line.cut == "tail":
         text = f"{ELLIPSIS}{text}"
     who = f"{line.source}: " if line.source else ""
-    out = f"{'OPEN ' if line.open else ''}{tag(line.seqs)} {who}{text}"
+    when = f"({date(line.ts)}) " if line.ts is not None and line.kind != "window" else ""
+    out = f"{'OPEN ' if line.open else ''}{tag(line.seqs)} {when}{who}{text}"
     if line.previous is not None:
         p = line.previous
         verb = "resolves" if p.resolved else "supersedes"

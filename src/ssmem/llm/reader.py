@@ -21,12 +21,16 @@ INSTRUCTIONS = (
 CITE = " After the answer, give the note number in brackets, like [#3]."
 
 
-def build_messages(context: str, question: str, *, cite: bool = False) -> list[Message]:
-    """System instructions, then the notes and the question as one user message."""
+def build_messages(
+    context: str, question: str, *, cite: bool = False, today: str | None = None
+) -> list[Message]:
+    """System instructions, then the notes and the question as one user message; `today`
+    (a date) is when the question is asked, for questions relative to now."""
     notes = context.strip() or "(no notes)"
+    when = f"Today is {today}.\n" if today else ""
     return [
         {"role": "system", "content": INSTRUCTIONS + (CITE if cite else "")},
-        {"role": "user", "content": f"Notes:\n{notes}\n\nQuestion: {question.strip()}"},
+        {"role": "user", "content": f"Notes:\n{notes}\n\n{when}Question: {question.strip()}"},
     ]
 
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ssmem.compressor import FACTORIES as COMPRESSOR_FACTORIES
 from ssmem.errors import InputError
 from ssmem.systems.base import Context, MemorySystem, Segment, Stats
 from ssmem.systems.full import FullContextMemory
 from ssmem.systems.rag import RAGMemory
+from ssmem.systems.ssm_variants import FACTORIES as COMPRESSOR_FACTORIES
 from ssmem.systems.summary import summary_factory
 from ssmem.systems.window import WindowMemory
 from ssmem.tokens import TokenCounter
@@ -24,7 +24,7 @@ SYSTEMS: dict[str, Factory] = {
     "rag": lambda counter: RAGMemory(counter),
     "full": lambda counter: FullContextMemory(counter),
     "summary": summary_factory,  # writes with the local LLM (SSMEM_SUMMARY_BACKEND to change)
-    **COMPRESSOR_FACTORIES,  # ssm, hybrid and the ablations (ssmem.compressor)
+    **COMPRESSOR_FACTORIES,  # ssm, hybrid and the ablations (ssm_variants.py)
 }
 
 

@@ -2,35 +2,31 @@
 
 Retrieval is an exact-recall and provenance tool, not a default: it fires only when the
 question asks for exact wording, when memory confidence for the question is low, or when no
-memory line covers it (`ssmem.retrieval_policy`). When it fires, part of the budget goes to
+memory line covers it (`ssmem.systems.policy`). When it fires, part of the budget goes to
 retrieved snippets (events already shown are skipped) and the rest to the `ssm` context:
-`retrieval_share` for an exact-wording question (the memory still answers what is current),
-and otherwise the share the memory's own confidence does not claim, `1 - confidence`, never
-less than `retrieval_share`. The share splits the budget the session's constraints leave:
-they are shown in every context, so they are not room the memory competes for.
-The decision (rule, detail, share) is made once, here, and recorded in
-`ContextInfo.retrieval`. The memory is read once per query (`MemoryView.read`).
+`retrieval_share` (`ReadConfig`, saved with the checkpoint) for an exact-wording question
+(the memory still answers what is current), and otherwise the share the memory's own
+confidence does not claim, `1 - confidence`, never less than `retrieval_share`. The share
+splits the budget the session's constraints leave: they are shown in every context, so they
+are not room the memory competes for. The decision (rule, detail, share) is made once,
+here, and recorded in `ContextInfo.retrieval`. The memory is read once per query
+(`MemoryView.read`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
-from ssmem.compressor.consolidate import Candidate, superseded_lines
-from ssmem.compressor.marking import marker, superseded_map
-from ssmem.compressor.system import SSMMemory
+from ssmem.compressor.read.consolidate import Candidate, superseded_lines
+from ssmem.compressor.read.marking import marker, superseded_map
 from ssmem.context import Context, Line, make_context, pack, render_line
 from ssmem.events import Event
-from ssmem.retrieval_policy import PolicyConfig, decide_coverage, decide_early
 from ssmem.systems.base import Stats, check_budget
+from ssmem.systems.policy import PolicyConfig, decide_coverage, decide_early
 from ssmem.systems.rag import Block, RAGConfig, RAGMemory
+from ssmem.systems.ssm import SSMMemory
 from ssmem.tokens import TokenCounter, default_counter
-
-
-@dataclass
-class HybridConfig:
-    retrieval_share: float = 0.35  # of the budget when retrieval fires (at least)
 
 
 class HybridMemory:
@@ -40,13 +36,14 @@ class HybridMemory:
         self,
         counter: TokenCounter | None = None,
         ssm: SSMMemory | None = None,
-        config: HybridConfig | None = None,
         policy: PolicyConfig | None = None,
     ) -> None:
         self.counter = counter or default_counter()
-        self.config = config or HybridConfig()
-        self.policy = policy or PolicyConfig()
         self.ssm = ssm or SSMMemory(self.counter)
+        self.settings = self.ssm.read_config  # saved with the compressor checkpoint
+        self.policy = policy or PolicyConfig(
+            min_coverage=self.settings.min_coverage, min_confidence=self.settings.min_confidence
+        )
         self.rag = RAGMemory(self.counter, RAGConfig(window_share=0.0))
         self.fired: dict[str, int] = {}
 
@@ -104,7 +101,9 @@ class HybridMemory:
             if line.kind == "retrieved":
                 fetched.add(seq)
         read_match = self.ssm.materializer.config.read_match
-        older = superseded_lines(list(lines.values()), query, self.ssm.lexicon, read_match)
+        older = superseded_lines(
+            list(lines.values()), query, self.ssm.lexicon, read_match, self.settings.max_diff
+        )
         return {seq: newer for seq, newer in older.items() if seq in fetched}
 
     def constraint_tokens(self) -> int:
@@ -120,8 +119,8 @@ class HybridMemory:
         """The budget share retrieval gets when `rule` fired: the configured share for an
         exact-wording question, else what the memory's confidence leaves unclaimed."""
         if rule == "exact_wording":
-            return self.config.retrieval_share
-        return max(self.config.retrieval_share, 1.0 - confidence)
+            return self.settings.retrieval_share
+        return max(self.settings.retrieval_share, 1.0 - confidence)
 
     def stats(self) -> Stats:
         a, b = self.ssm.stats(), self.rag.stats()

@@ -16,13 +16,14 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from ssmem.compressor.checkpoint import load_checkpoint
-from ssmem.compressor.episodic import Episodic, EpisodicConfig
-from ssmem.compressor.features import EMBED_DIM, TokenStats, default_featurizer
-from ssmem.compressor.marking import marker, superseded_map
-from ssmem.compressor.materializer import Materializer, MaterializerConfig
-from ssmem.compressor.memory_view import MemoryView, Reading
-from ssmem.compressor.model import CompressorNet
+from ssmem.compressor.checkpoint import load_checkpoint, read_config
+from ssmem.compressor.read.marking import marker, superseded_map
+from ssmem.compressor.read.memory_view import MemoryView, Reading
+from ssmem.compressor.read.table import SlotTable
+from ssmem.compressor.store.episodic import Episodic, EpisodicConfig
+from ssmem.compressor.write.features import EMBED_DIM, TokenStats, default_featurizer
+from ssmem.compressor.write.materializer import Materializer, MaterializerConfig
+from ssmem.compressor.write.model import CompressorNet
 from ssmem.context import Context, ContextInfo, make_context
 from ssmem.events import Event
 from ssmem.systems.base import Stats, check_budget
@@ -33,7 +34,6 @@ from ssmem.tokens import TokenCounter, default_counter
 
 @dataclass
 class SSMSystemConfig:
-    window_share: float = 0.25  # of the budget, for recent raw events
     chunk_events: int = 256  # events per bulk forward pass
     recent_events: int = 512  # raw events kept for the window (bounded)
     allow_updates: bool = True  # False: "no update head" ablation
@@ -59,6 +59,7 @@ class SSMMemory:
             net, mat_cfg, self.meta = load_checkpoint(checkpoint)
         else:  # a net built in code (e.g. the untrained ablation): default thresholds
             mat_cfg, self.meta = MaterializerConfig(), {}
+        self.read_config = read_config(self.meta)  # read-side settings, saved with it
         self.net = net.eval()
         self.featurizer = default_featurizer()
         self.token_stats = TokenStats()  # the stream's token frequencies (IDF features)
@@ -68,6 +69,7 @@ class SSMMemory:
         self.state = self.net.zero_state(1)
         self.events_seen = 0
         self.last_seq: int | None = None
+        self._table: SlotTable | None = None
 
     # -- write path -------------------------------------------------------------------------
     def ingest(self, events: Iterable[Event]) -> None:
@@ -105,6 +107,15 @@ class SSMMemory:
         return self.materializer.lexicon
 
     # -- read path --------------------------------------------------------------------------
+    def slot_table(self) -> SlotTable:
+        """The slots as arrays for reading, rebuilt only after new events were ingested."""
+        if self._table is None or self._table.version != self.events_seen:
+            slots = list(self.materializer.slots.values())
+            now = self.last_seq or 0
+            base = np.array([self.materializer.rank(s, now) for s in slots])
+            self._table = SlotTable.build(self.events_seen, slots, base)
+        return self._table
+
     def memory(self) -> MemoryView:
         return MemoryView(self, self.counter)
 
@@ -123,7 +134,7 @@ class SSMMemory:
         """The context for a query already read from the memory (`MemoryView.read`): the
         memory's lines, then the window in the room they leave, each window line with the
         supersession notes the memory knows or read."""
-        win_budget = int(budget * self.config.window_share)
+        win_budget = int(budget * self.read_config.window_share)
         memory = reading.lines(budget - win_budget)
         room = max(0, budget - memory.tokens - (1 if memory.lines else 0))
         note = marker(superseded_map(self.materializer.slots), reading.older_seqs)

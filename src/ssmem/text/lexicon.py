@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
+
+import numpy as np
 
 _WORD = re.compile(r"[a-z][a-z0-9_'-]*[a-z0-9]|[a-z]")
 
@@ -44,3 +47,11 @@ class DocFreq:
         if total <= 0:
             return 0.0
         return sum(self.idf(w) for w in query & text) / total
+
+    def overlaps(self, query: set[str], texts: Sequence[frozenset[str] | set[str]]) -> np.ndarray:
+        """`overlap` of the query with each text (the query's IDF total computed once)."""
+        total = sum(self.idf(w) for w in query if w in self.df)
+        if total <= 0:
+            return np.zeros(len(texts))
+        idf = {w: self.idf(w) for w in query}
+        return np.array([sum(idf[w] for w in query & t) / total for t in texts])

@@ -28,10 +28,10 @@ import torch
 
 from ssmem.bench import Stream, generate
 from ssmem.bench.metrics import contains
-from ssmem.compressor.consolidate import probable_supersessions
-from ssmem.compressor.features import EMBED_DIM, default_featurizer
-from ssmem.compressor.materializer import NOISE, Materializer, MaterializerConfig, softmax
-from ssmem.compressor.model import CompressorNet
+from ssmem.compressor.read.consolidate import probable_supersessions
+from ssmem.compressor.write.features import EMBED_DIM, default_featurizer
+from ssmem.compressor.write.materializer import NOISE, Materializer, MaterializerConfig, softmax
+from ssmem.compressor.write.model import CompressorNet
 
 KEEP_GRID = (0.2, 0.3, 0.4, 0.5)
 KEEP_RECALL = 0.95
@@ -136,7 +136,7 @@ def choose_read_side(net: CompressorNet, runs: list[Run], cfg: MaterializerConfi
     """Steps 3 and 4 in one replay of the streams: (best (rank_lex, rank_phrase),
     {"lex,phrase": evidence hit rate in the first TOP_K slots}, best read_match,
     {read_match: [stale rate, current-marked rate]})."""
-    from ssmem.compressor.system import SSMMemory  # the system imports this package's parents
+    from ssmem.systems.ssm import SSMMemory  # the system imports this package's parents
 
     grid = [(w, p) for w in RANK_LEX_GRID for p in RANK_PHRASE_GRID]
     hits = dict.fromkeys(grid, 0)
@@ -158,7 +158,11 @@ def choose_read_side(net: CompressorNet, runs: list[Run], cfg: MaterializerConfi
             view = system.memory()
             parts = view.score_parts(q.query)
             for w, p in grid:
-                total_score = parts.combine(w, p) if parts is not None else []
+                total_score = (
+                    parts.combine(w, p, view.settings.usefulness_weight)
+                    if parts is not None
+                    else []
+                )
                 scores = {s.id: float(t) for s, t in zip(view.slots, total_score, strict=True)}
                 first = _first(view.ranked(q.query, scores))
                 hits[(w, p)] += any(e in {s.current.seq for s in first} for e in q.evidence)

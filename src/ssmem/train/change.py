@@ -12,8 +12,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from ssmem.compressor.model import Heads
-from ssmem.compressor.train.data import Batch
+from ssmem.compressor.write.model import Heads
+from ssmem.train.data import Batch
 
 MARGIN = 0.3
 

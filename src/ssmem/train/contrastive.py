@@ -11,8 +11,8 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from ssmem.compressor.model import CompressorNet, Heads
-from ssmem.compressor.train.data import Batch
+from ssmem.compressor.write.model import CompressorNet, Heads
+from ssmem.train.data import Batch
 
 TAU = 0.1
 

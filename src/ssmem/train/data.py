@@ -13,8 +13,8 @@ import torch
 from torch import Tensor
 
 from ssmem.bench import Stream, generate
-from ssmem.compressor.features import EMBED_DIM, StaticFeaturizer, TokenStats
-from ssmem.compressor.slots import TYPES
+from ssmem.compressor.store.slots import TYPES
+from ssmem.compressor.write.features import EMBED_DIM, StaticFeaturizer, TokenStats
 from ssmem.errors import InputError
 
 

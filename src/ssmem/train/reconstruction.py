@@ -10,9 +10,9 @@ from __future__ import annotations
 import torch.nn.functional as F
 from torch import Tensor
 
-from ssmem.compressor.features import EMBED_DIM
-from ssmem.compressor.model import Heads
-from ssmem.compressor.train.data import Batch
+from ssmem.compressor.write.features import EMBED_DIM
+from ssmem.compressor.write.model import Heads
+from ssmem.train.data import Batch
 
 
 def reconstruction_loss(heads: Heads, batch: Batch) -> Tensor:

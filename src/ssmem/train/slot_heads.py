@@ -11,8 +11,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from ssmem.compressor.model import Heads
-from ssmem.compressor.train.data import Batch
+from ssmem.compressor.write.model import Heads
+from ssmem.train.data import Batch
 
 TAU = 0.1
 MAX_KEYED = 256  # keyed events sampled per stream (bounded cost)

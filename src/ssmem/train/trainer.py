@@ -20,17 +20,17 @@ from safetensors.torch import load_file, save_file
 from tqdm import tqdm
 
 from ssmem.compressor.checkpoint import load_checkpoint, save_checkpoint
-from ssmem.compressor.features import default_featurizer
-from ssmem.compressor.materializer import MaterializerConfig
-from ssmem.compressor.model import CompressorConfig, CompressorNet
-from ssmem.compressor.train.calibrate import calibrate
-from ssmem.compressor.train.change import change_loss
-from ssmem.compressor.train.contrastive import contrastive_loss
-from ssmem.compressor.train.data import build_examples, collate
-from ssmem.compressor.train.reconstruction import reconstruction_loss
-from ssmem.compressor.train.slot_heads import key_loss, type_loss
-from ssmem.compressor.train.utility import utility_loss
+from ssmem.compressor.write.features import default_featurizer
+from ssmem.compressor.write.materializer import MaterializerConfig
+from ssmem.compressor.write.model import CompressorConfig, CompressorNet
 from ssmem.errors import InputError
+from ssmem.train.calibrate import calibrate
+from ssmem.train.change import change_loss
+from ssmem.train.contrastive import contrastive_loss
+from ssmem.train.data import build_examples, collate
+from ssmem.train.reconstruction import reconstruction_loss
+from ssmem.train.slot_heads import key_loss, type_loss
+from ssmem.train.utility import utility_loss
 
 
 @dataclass

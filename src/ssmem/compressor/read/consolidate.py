@@ -13,9 +13,9 @@ the subject is, which the write path did not know:
 3. Two such slots say the same thing about it when they share at least one of the query's
    other items — its other name phrases, whole, and its other content words one by one
    ("allocation"; "spending", "cap" from "which spending cap applies") — the items they do
-   not share weigh at most `MAX_DIFF` of the IDF mass of those either contains, and their
-   learned keys are at least `read_match` apart in cosine. A query that names only a
-   subject ("what about Solar Grove?") or only an attribute ("what is the due date?")
+   not share weigh at most `max_diff` (`ReadConfig`) of the IDF mass of those either
+   contains, and their learned keys are at least `read_match` apart in cosine. A query that
+   names only a subject ("what about Solar Grove?") or only an attribute ("what is the due date?")
    groups nothing.
 4. The older of such a pair is rendered with ``(probably superseded by #N)``, N the newest
    one's seq. Nothing is deleted; the reader sees which is newer.
@@ -35,13 +35,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ssmem.compressor.slots import Slot
+from ssmem.compressor.settings import ReadConfig
+from ssmem.compressor.store.slots import Slot
 from ssmem.text import Analysis, analyse
 from ssmem.text.lexicon import DocFreq
 from ssmem.text.phrases import name_words, occurs, phrases
 
 NEVER = ("constraint",)
-MAX_DIFF = 0.5
 
 
 def _mass(items: set[tuple[str, ...]], lexicon: DocFreq) -> float:
@@ -68,16 +68,24 @@ class Candidate:
 
 
 def probable_supersessions(
-    slots: Sequence[Slot], query: str, lexicon: DocFreq, read_match: float
+    slots: Sequence[Slot],
+    query: str,
+    lexicon: DocFreq,
+    read_match: float,
+    max_diff: float = ReadConfig.max_diff,
 ) -> dict[int, int]:
     """slot id -> seq of the newest slot that probably superseded it (among `slots`)."""
     ids = {s.current.seq: s.id for s in slots}
-    older = superseded_lines([Candidate.of(s) for s in slots], query, lexicon, read_match)
+    older = superseded_lines([Candidate.of(s) for s in slots], query, lexicon, read_match, max_diff)
     return {ids[seq]: newer for seq, newer in older.items()}
 
 
 def superseded_lines(
-    lines: Sequence[Candidate], query: str, lexicon: DocFreq, read_match: float
+    lines: Sequence[Candidate],
+    query: str,
+    lexicon: DocFreq,
+    read_match: float,
+    max_diff: float = ReadConfig.max_diff,
 ) -> dict[int, int]:
     """seq -> seq of the newest line that probably superseded it (among `lines`). The key
     test applies only where both lines have a key."""
@@ -105,7 +113,7 @@ def superseded_lines(
     for i, old in enumerate(about):
         for new in about[i + 1 :]:
             a, b = said[old.seq], said[new.seq]
-            if not a & b or _mass(a ^ b, lexicon) > MAX_DIFF * _mass(a | b, lexicon):
+            if not a & b or _mass(a ^ b, lexicon) > max_diff * _mass(a | b, lexicon):
                 continue
             if old.key is None or new.key is None or float(old.key @ new.key) >= read_match:
                 out[old.seq] = new.seq  # the newest such line wins

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ssmem.compressor.slots import Slot
+from ssmem.compressor.store.slots import Slot
 from ssmem.context import Line
 
 

@@ -17,23 +17,15 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import torch
 
-from ssmem.compressor.consolidate import probable_supersessions
+from ssmem.compressor.read.consolidate import probable_supersessions
 from ssmem.context import Packed, pack
 from ssmem.text.lexicon import words
 from ssmem.text.phrases import phrase_share
 from ssmem.tokens import TokenCounter
 
 if TYPE_CHECKING:
-    from ssmem.compressor.slots import Slot
-    from ssmem.compressor.system import SSMMemory
-
-TEXT_WEIGHT = 0.5  # static-text cosine next to the learned key similarity
-# The weights of the IDF-weighted word overlap (names and ids the query mentions) and of the
-# query's phrases found whole in a slot (`phrases.py`: "Velvet Lantern Osaka", not "Velvet
-# Lantern Perth") are `MaterializerConfig.rank_lex` and `rank_phrase`, calibrated with the
-# checkpoint on held-out train templates.
-OPEN_BOOST = 0.2  # unresolved loops rank above equally relevant closed facts
-CONSOLIDATE = 64  # ranked slots checked for read-time supersession
+    from ssmem.compressor.store.slots import Slot
+    from ssmem.systems.ssm import SSMMemory
 
 
 @dataclass(frozen=True)
@@ -46,11 +38,13 @@ class ScoreParts:
     overlap: np.ndarray | None
     phrase: np.ndarray | None
 
-    def combine(self, rank_lex: float, rank_phrase: float) -> np.ndarray:
+    def combine(self, rank_lex: float, rank_phrase: float, base_weight: float) -> np.ndarray:
         """Relevance per slot under these weights (with no query: usefulness alone)."""
         if self.rel is None or self.overlap is None or self.phrase is None:
             return self.base
-        return self.rel + rank_lex * self.overlap + rank_phrase * self.phrase + 0.05 * self.base
+        return (
+            self.rel + rank_lex * self.overlap + rank_phrase * self.phrase + base_weight * self.base
+        )
 
 
 @dataclass
@@ -75,8 +69,12 @@ class Reading:
         """Whole slot lines, best first, within `budget` tokens (newline counted); a line
         that does not fit is tried without its trace, else skipped. A slot a newer
         shown-or-ranked slot probably superseded says so (`consolidate.py`)."""
+        older = self.older
         lines = (
-            s.as_line().with_notes(probably_superseded_by=self.older.get(s.id)) for s in self.ranked
+            s.as_line().with_notes(probably_superseded_by=older[s.id])
+            if s.id in older
+            else s.as_line()
+            for s in self.ranked
         )
         return pack(lines, budget, self.counter, on_miss="skip")
 
@@ -85,7 +83,9 @@ class MemoryView:
     def __init__(self, system: SSMMemory, counter: TokenCounter) -> None:
         self.system = system
         self.counter = counter
-        self.slots = list(system.materializer.slots.values())
+        self.table = system.slot_table()
+        self.slots = self.table.slots
+        self.settings = system.read_config
 
     def query_key(self, query: str) -> tuple[np.ndarray, np.ndarray]:
         """The query's static embedding (384,) and learned key: computed once per read."""
@@ -98,19 +98,15 @@ class MemoryView:
         """The ranking terms of every slot for `query` (None with no slots)."""
         if not self.slots:
             return None
-        now = self.system.last_seq or 0
-        base = np.array([self.system.materializer.rank(s, now) for s in self.slots])
+        table = self.table
         if not query.strip():
-            return ScoreParts(base, None, None, None)
+            return ScoreParts(table.base, None, None, None)
         q, qk = embedded if embedded is not None else self.query_key(query)
-        keys = np.stack([s.key for s in self.slots])
-        texts = np.stack([s.text_vec for s in self.slots])
-        lex = self.system.lexicon
-        qw = words(query)
-        analyses = [s.analysis for s in self.slots]
-        overlap = np.array([lex.overlap(qw, a.words) for a in analyses])
+        analyses = table.analyses
+        overlap = self.system.lexicon.overlaps(words(query), [a.words for a in analyses])
         phrase = phrase_share(query, [(a.tokens, a.token_words) for a in analyses])
-        return ScoreParts(base, keys @ qk + TEXT_WEIGHT * (texts @ q), overlap, phrase)
+        rel = table.keys @ qk + self.settings.text_weight * (table.texts @ q)
+        return ScoreParts(table.base, rel, overlap, phrase)
 
     def scores(self, query: str, embedded: tuple | None = None) -> dict[int, float]:
         """Relevance of every slot to `query` (higher = more relevant)."""
@@ -118,7 +114,7 @@ class MemoryView:
         if parts is None:
             return {}
         cfg = self.system.materializer.config
-        total = parts.combine(cfg.rank_lex, cfg.rank_phrase)
+        total = parts.combine(cfg.rank_lex, cfg.rank_phrase, self.settings.usefulness_weight)
         return {s.id: float(t) for s, t in zip(self.slots, total, strict=True)}
 
     def read(self, query: str) -> Reading:
@@ -143,16 +139,20 @@ class MemoryView:
 
         def order(s: Slot) -> tuple:
             # Constraints hold for the whole session: always first. Open loops get a boost.
-            boost = OPEN_BOOST if s.status == "open" else 0.0
+            boost = self.settings.open_boost if s.status == "open" else 0.0
             return (s.type != "constraint", -(scores[s.id] + boost), -s.last_seen)
 
         return sorted(self.slots, key=order)
 
     def probably_superseded(self, query: str, ranked: list[Slot]) -> dict[int, int]:
-        """Read-time consolidation among the first `CONSOLIDATE` ranked slots."""
+        """Read-time consolidation among the first `settings.consolidate` ranked slots."""
         system = self.system
         return probable_supersessions(
-            ranked[:CONSOLIDATE], query, system.lexicon, system.materializer.config.read_match
+            ranked[: self.settings.consolidate],
+            query,
+            system.lexicon,
+            system.materializer.config.read_match,
+            self.settings.max_diff,
         )
 
     def render(self, budget: int, query: str = "") -> str:
@@ -166,7 +166,7 @@ class MemoryView:
             slots = [s for s in slots if s.id in keep]
         snaps = self.system.episodic.snapshots()
         last = snaps[-1] if snaps else None
-        from ssmem.compressor.episodic import delta
+        from ssmem.compressor.store.episodic import delta
 
         d = (
             delta(last.slots, self.system.materializer.slots, last.seq, self.system.last_seq or 0)
@@ -181,6 +181,10 @@ class MemoryView:
             "snapshots": [s.to_dict() for s in snaps],
             "delta": d.to_dict() if d else None,
             "latent_shape": list(self.system.latent().shape),
+            "settings": {
+                "write": self.system.materializer.config.to_dict(),
+                "read": self.settings.to_dict(),
+            },
         }
 
     def to_json(self, budget: int | None = None, query: str = "") -> str:

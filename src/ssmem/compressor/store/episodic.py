@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from ssmem.compressor.slots import Slot
+from ssmem.compressor.store.slots import Slot
 
 SCALES = ("recent", "episode", "session")
 

@@ -8,7 +8,7 @@ superseded (`history`, oldest first). Nothing here calls an LLM.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -30,9 +30,16 @@ class Version:
     text: str
     source: str
     reason: str = ""  # "updated by #N" / "resolved by #N" once superseded
+    ts: float | None = None  # the event's time, when the stream has one
 
     def to_dict(self) -> dict[str, Any]:
-        return {"seq": self.seq, "text": self.text, "source": self.source, "reason": self.reason}
+        return {
+            "seq": self.seq,
+            "text": self.text,
+            "source": self.source,
+            "reason": self.reason,
+            **({"ts": self.ts} if self.ts is not None else {}),
+        }
 
 
 @dataclass
@@ -50,6 +57,7 @@ class Slot:
     history: list[Version] = field(default_factory=list)
     seen: int = 1  # how many events restated it (duplicates merge here)
     _analysis: Analysis | None = field(default=None, repr=False, compare=False)
+    _line: tuple[tuple, Line] | None = field(default=None, repr=False, compare=False)
 
     @property
     def analysis(self) -> Analysis:
@@ -65,7 +73,7 @@ class Slot:
 
     def supersede(self, new: Version, reason: str, key: np.ndarray, text_vec: np.ndarray) -> None:
         old = self.current
-        self.history.append(Version(old.seq, old.text, old.source, f"{reason} by #{new.seq}"))
+        self.history.append(replace(old, reason=f"{reason} by #{new.seq}"))
         self.current = new
         self._analysis = None
         self.last_seen = new.seq
@@ -91,15 +99,22 @@ class Slot:
         }
 
     def as_line(self) -> Line:
-        """The slot as a memory line: its current value, with a trace of what it replaced."""
+        """The slot as a memory line: its current value, with a trace of what it replaced
+        (built once per version and status: every query packs it again)."""
         prev = self.history[-1] if self.history else None
-        return Line(
+        key = (self.current.seq, self.status, prev.seq if prev else None, self.confidence)
+        if self._line is not None and self._line[0] == key:
+            return self._line[1]
+        line = Line(
             "memory",
             (self.current.seq,),
             self.current.text,
             self.current.source,
+            self.current.ts,
             open=self.status == "open",
             previous=Previous(prev.seq, prev.text, self.status == "resolved") if prev else None,
             slot=self.id,
             confidence=self.confidence,
         )
+        self._line = (key, line)
+        return line

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from ssmem.compressor.slots import OPEN_TYPES, TYPES, Slot, Version
+from ssmem.compressor.store.slots import OPEN_TYPES, TYPES, Slot, Version
 from ssmem.events import Event
 from ssmem.text.lexicon import DocFreq, words
 
@@ -107,7 +107,7 @@ class Materializer:
         kinds = p.copy()
         kinds[NOISE] = -1.0
         type_ = TYPES[int(kinds.argmax())]
-        version = Version(event.seq, event.text, event.source)
+        version = Version(event.seq, event.text, event.source, ts=event.ts)
         if p_keep < cfg.keep_threshold:
             self.dropped += 1
             return self._decide(Decision(event.seq, "dropped", None, p_keep, p_update, 0.0, type_))

@@ -24,7 +24,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from ssmem.compressor.features import D_IN, EMBED_DIM
+from ssmem.compressor.write.features import D_IN, EMBED_DIM
 from ssmem.ssm.config import MambaConfig
 from ssmem.ssm.model import MambaModel
 from ssmem.ssm.state import SSMState

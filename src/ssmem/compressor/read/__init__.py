@@ -1,0 +1,1 @@
+"""read side of the compressor."""

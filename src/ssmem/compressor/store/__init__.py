@@ -1,0 +1,1 @@
+"""store side of the compressor."""

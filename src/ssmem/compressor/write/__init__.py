@@ -1,0 +1,1 @@
+"""write side of the compressor."""
