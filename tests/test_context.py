@@ -92,3 +92,18 @@ def test_the_question_can_say_what_day_it_is() -> None:
     mem.ingest([Event(seq=0, text="The demo is on 2023-05-10.")])
     prompt = build_prompt(mem, "Is the demo in two days?", 300, default_counter(), now=1683504000.0)
     assert "Today is 2023-05-08.\nQuestion: Is the demo in two days?" in prompt.text
+
+
+def test_a_cut_window_line_still_carries_its_supersession_note() -> None:
+    """Window lines are packed with their notes. Before, the ssm system marked the window
+    after packing it, by parsing each rendered line's tag: a line cut to fit had lost its
+    tag, so an old value could reach the reader unmarked."""
+    from ssmem.compressor.read.marking import marker
+
+    win = make_system("window")
+    win.ingest([Event(seq=5, text="Budget is $7,200. " + "Details follow. " * 80, source="Ana")])
+    win.ingest([Event(seq=9, text="Budget is now $9,000.", source="Ana")])
+    packed = win.window_lines(60, marker({5: 9}, {}))
+    first = render_line(packed.lines[0])
+    assert first.startswith("[#5] Ana: …") and first.endswith("(superseded by #9)")
+    assert packed.tokens <= 60

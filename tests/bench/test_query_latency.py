@@ -67,3 +67,27 @@ def test_bad_options_are_one_line_errors(cli, args: list[str], needle: str) -> N
     assert code == 2
     assert out == ""
     assert needle in err and err.count("\n") == 1
+
+
+def test_no_system_is_timed_on_vectors_another_one_paid_for() -> None:
+    """The encoder caches vectors by text in a process: a second system ingesting the same
+    stream (or asking the same queries) would look free. Each system starts cold."""
+    from ssmem.encoders.minilm import shared_encoder
+
+    counter = default_counter()
+    stream = make_stream("coding", 1500, 0, counter, StreamOptions())
+    qs = QueryStream("coding", stream, tuple(q.query for q in stream.questions[:3]))
+    enc = shared_encoder()
+    base = enc.encoded
+    marks: list[int] = []  # texts encoded so far, after each ingest and after each query set
+    measure(
+        [qs],
+        ["rag", "rag"],
+        [256],
+        "generated",
+        counter,
+        log=lambda _msg: marks.append(enc.encoded),
+    )
+    ingest1, queries1, ingest2 = marks[0] - base, marks[1] - marks[0], marks[2] - marks[1]
+    # Both runs embedded every chunk themselves: the second paid as much as the first.
+    assert ingest1 > 0 and ingest2 == ingest1 and queries1 > 0

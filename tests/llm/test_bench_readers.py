@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ssmem.bench.readers import ReaderCase, demo_cases, locomo_cases, score, token_f1
+from ssmem.bench.qa_f1 import f1_score as token_f1
+from ssmem.bench.readers import ReaderCase, demo_cases, locomo_cases, score
 from ssmem.llm.models import DEFAULT_MODEL, MODELS, SMALLEST_MODEL
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -8,11 +8,11 @@ import pytest
 import torch
 
 from ssmem.bench.ssm_baselines import CausalTransformerLayer, KVCache
-from ssmem.bench.ssm_core import BenchConfig, run_bench
+from ssmem.bench.ssm_core import SSMCoreConfig, run_bench
 from ssmem.cli import bench_ssm_cmd as cmd
 from ssmem.cli.main import main
 
-TINY = BenchConfig(
+TINY = SSMCoreConfig(
     d_models=(16, 32),
     threads=1,
     reference_length=40,
@@ -39,7 +39,7 @@ def test_tiny_run_has_every_row_and_the_summary() -> None:
 
 
 def test_cli_writes_json_and_a_table(tmp_path, monkeypatch, capsys) -> None:
-    monkeypatch.setattr(cmd.BenchConfig, "quick", classmethod(lambda cls, threads: TINY))
+    monkeypatch.setattr(cmd.SSMCoreConfig, "quick", classmethod(lambda cls, threads: TINY))
     out = tmp_path / "bench.json"
     main(["bench-ssm", "--quick", "--json", str(out), "--threads", "1"])
     table = capsys.readouterr().out

@@ -75,8 +75,7 @@ def longmemeval_streams(haystacks: int) -> list[QueryStream]:
     """The first `haystacks` items of the LongMemEval-S dev half. An item has one question,
     so to get more samples each haystack is asked the questions of all loaded items (its own
     and the others'): `haystacks` queries per haystack."""
-    from ssmem.bench.longmemeval import dev_items
-    from ssmem.bench.longmemeval import longmemeval_stream
+    from ssmem.bench.longmemeval import dev_items, longmemeval_stream
 
     items = dev_items()[:haystacks]
     streams = [longmemeval_stream(item, seed=i) for i, item in enumerate(items)]
@@ -107,7 +106,9 @@ def measure(
     every query x budget x `repeat` timed. Systems run one after another in this process.
 
     Every call is timed with `perf_counter`; none is dropped as warm-up, so the first query
-    after ingest pays any lazy index work (e.g. RAG's BM25 rebuild) as a user would."""
+    after ingest pays any lazy index work (e.g. RAG's BM25 rebuild) as a user would. The
+    process-wide encoder's cache is cleared before each system ingests each stream, so no
+    system is timed on vectors (of events or queries) another one paid for."""
     from ssmem.systems import make_system
 
     say = log or (lambda _msg: None)
@@ -116,6 +117,7 @@ def measure(
         times: dict[int, list[float]] = {b: [] for b in budgets}
         ingest_s = 0.0
         for qs in streams:
+            _cold_encoder()
             system = make_system(name, counter)
             t0 = time.perf_counter()
             system.ingest(qs.stream.events)
@@ -190,3 +192,11 @@ def markdown(rows: Sequence[LatencyRow]) -> list[str]:
             f"{r.p95_ms:.2f} | {r.mean_ms:.2f} | {r.ingest_s:.1f} |"
         )
     return lines
+
+
+def _cold_encoder() -> None:
+    """Clear the shared encoder's cache if a system has loaded it (loading it costs)."""
+    from ssmem.encoders import minilm
+
+    if minilm.shared_encoder.cache_info().currsize:
+        minilm.shared_encoder().clear_cache()

@@ -14,15 +14,14 @@ from __future__ import annotations
 
 import json
 import re
-import string
 import time
-from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from ssmem.adapters.locomo import conversation_events
+from ssmem.bench.qa_f1 import f1_score
 from ssmem.events import Event
 from ssmem.llm.base import LLMBackend
 from ssmem.llm.reader import is_abstention, read_answer
@@ -43,20 +42,6 @@ def _norm(text: str) -> str:
     return re.sub(r"[\s$,]+", "", text.lower()).strip(".")
 
 
-def _words(text: str) -> list[str]:
-    text = "".join(c for c in text.lower() if c not in string.punctuation)
-    return [w for w in text.split() if w not in ("a", "an", "the", "and")]
-
-
-def token_f1(pred: str, gold: str) -> float:
-    p, g = _words(pred), _words(gold)
-    common = sum((Counter(p) & Counter(g)).values())
-    if not common:
-        return 0.0
-    prec, rec = common / len(p), common / len(g)
-    return 2 * prec * rec / (prec + rec)
-
-
 def score(case: ReaderCase, reply: str) -> dict[str, float]:
     said = _norm(reply)
     if not case.answers:
@@ -65,7 +50,7 @@ def score(case: ReaderCase, reply: str) -> dict[str, float]:
     stale = not right and any(_norm(s) and _norm(s) in said for s in case.stale)
     out = {"correct": float(right), "stale": float(stale)}
     if case.source == "locomo":
-        out["f1"] = max(token_f1(reply, a) for a in case.answers)
+        out["f1"] = max(f1_score(reply, a) for a in case.answers)  # LoCoMo's official F1
     return out
 
 

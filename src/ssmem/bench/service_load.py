@@ -26,7 +26,7 @@ from tqdm import tqdm
 
 
 @dataclass
-class BenchConfig:
+class ServiceLoadConfig:
     sessions: int = 50
     events: int = 200
     batch: int = 20
@@ -92,7 +92,7 @@ def pct(values: list[float], q: float) -> float:
 
 async def _session(
     http: httpx.AsyncClient,
-    cfg: BenchConfig,
+    cfg: ServiceLoadConfig,
     idx: int,
     sid: str,
     gate: asyncio.Semaphore,
@@ -131,7 +131,7 @@ async def _session(
                 r.raise_for_status()
 
 
-async def _load(url: str, key: str, cfg: BenchConfig) -> dict[str, Any]:
+async def _load(url: str, key: str, cfg: ServiceLoadConfig) -> dict[str, Any]:
     ingest_s: list[float] = []
     read_s: list[float] = []
     gate = asyncio.Semaphore(cfg.concurrency)
@@ -168,7 +168,7 @@ async def _load(url: str, key: str, cfg: BenchConfig) -> dict[str, Any]:
     }
 
 
-def run_bench(cfg: BenchConfig) -> dict[str, Any]:
+def run_bench(cfg: ServiceLoadConfig) -> dict[str, Any]:
     proc = None
     tmp = None
     try:

@@ -28,7 +28,7 @@ TARGETS = {"chunked_over_reference": 20.0, "step_b64_over_gru_b64": 0.5, "step_m
 
 
 @dataclass
-class BenchConfig:
+class SSMCoreConfig:
     d_models: tuple[int, ...] = (128, 256)
     d_state: int = 16
     n_layer: int = 1  # one block vs one GRU layer vs one Transformer layer
@@ -43,7 +43,7 @@ class BenchConfig:
     seed: int = 0
 
     @classmethod
-    def quick(cls, threads: int = 2) -> BenchConfig:
+    def quick(cls, threads: int = 2) -> SSMCoreConfig:
         """The reduced set: still both widths and both scan lengths, fewer steps."""
         return cls(
             threads=threads,
@@ -77,7 +77,7 @@ def _rate(model: str, d: int, op: str, batch: int, length: int, secs: float) -> 
     return _row(model, d, op, batch, length, tokens_per_s=batch * length / secs)
 
 
-def speed_rows(d: int, cfg: BenchConfig, bar: tqdm) -> list[dict[str, Any]]:
+def speed_rows(d: int, cfg: SSMCoreConfig, bar: tqdm) -> list[dict[str, Any]]:
     """Tokens/s of every path at width d (B = 1 for whole sequences)."""
     torch.manual_seed(cfg.seed)
     ssm = MambaModel(MambaConfig(d_model=d, n_layer=cfg.n_layer, d_state=cfg.d_state)).eval()
@@ -143,7 +143,7 @@ def _kv_steps(layer: CausalTransformerLayer, xs: torch.Tensor) -> None:
 # ---- memory --------------------------------------------------------------------------------
 
 
-def step_memory_rows(d: int, cfg: BenchConfig, bar: tqdm) -> list[dict[str, Any]]:
+def step_memory_rows(d: int, cfg: SSMCoreConfig, bar: tqdm) -> list[dict[str, Any]]:
     """Peak RSS after 10k / 100k / 1M steps of ONE loop at batch 1, and the KV cache a
     Transformer layer would hold after as many steps (computed: 2 · d_model · 4 B per step)."""
     torch.manual_seed(cfg.seed)
@@ -189,7 +189,7 @@ def step_memory_rows(d: int, cfg: BenchConfig, bar: tqdm) -> list[dict[str, Any]
     return rows
 
 
-def chunked_memory_rows(d: int, cfg: BenchConfig, bar: tqdm) -> list[dict[str, Any]]:
+def chunked_memory_rows(d: int, cfg: SSMCoreConfig, bar: tqdm) -> list[dict[str, Any]]:
     """Peak RSS above the pre-call RSS while the chunked scan ingests L steps (B = 1)."""
     torch.manual_seed(cfg.seed)
     ssm = MambaModel(MambaConfig(d_model=d, n_layer=cfg.n_layer, d_state=cfg.d_state)).eval()
@@ -226,7 +226,7 @@ def _pick(rows: list[dict], **match: Any) -> dict:
     return next(r for r in rows if all(r.get(k) == v for k, v in match.items()))
 
 
-def summarize(rows: list[dict], cfg: BenchConfig) -> dict[str, Any]:
+def summarize(rows: list[dict], cfg: SSMCoreConfig) -> dict[str, Any]:
     """Target ratios per width (measured in the same run); the headline is the worst width."""
     per: dict[int, dict[str, float]] = {}
     for d in cfg.d_models:
@@ -263,7 +263,7 @@ def summarize(rows: list[dict], cfg: BenchConfig) -> dict[str, Any]:
     return summary
 
 
-def run_bench(cfg: BenchConfig, *, memory_d_models: tuple[int, ...] | None = None) -> dict:
+def run_bench(cfg: SSMCoreConfig, *, memory_d_models: tuple[int, ...] | None = None) -> dict:
     """Runs every measurement (progress on stderr) and returns {machine, config, rows, summary}.
     Step memory runs at `memory_d_models` (default: the first width only; it is long)."""
     torch.set_num_threads(cfg.threads)

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from ssmem.bench.ssm_core import BenchConfig, run_bench
+from ssmem.bench.ssm_core import SSMCoreConfig, run_bench
 from ssmem.errors import InputError
 
 
@@ -79,7 +79,7 @@ def bench_ssm_cmd(
     causal Transformer layer with a KV cache. Progress goes to stderr, the table to stdout."""
     if json_path is not None and not json_path.parent.is_dir():
         raise InputError("directory does not exist", path=str(json_path.parent), field="--json")
-    cfg = BenchConfig.quick(threads) if quick else BenchConfig(threads=threads)
+    cfg = SSMCoreConfig.quick(threads) if quick else SSMCoreConfig(threads=threads)
     if d_models:
         cfg.d_models = tuple(d_models)
     result = run_bench(cfg)

@@ -127,9 +127,9 @@ def serve_cmd(config: str | None, **flags: object) -> None:
 @click.option("--json", "json_path", type=click.Path(dir_okay=False), default=None)
 def bench_serve_cmd(json_path: str | None, **opts: object) -> None:
     """Load-test the service on loopback: ingest events/s, ingest and read latency, RSS."""
-    from ssmem.bench.service_load import BenchConfig, format_report, run_bench
+    from ssmem.bench.service_load import ServiceLoadConfig, format_report, run_bench
 
-    report = run_bench(BenchConfig(**opts))  # type: ignore[arg-type]
+    report = run_bench(ServiceLoadConfig(**opts))  # type: ignore[arg-type]
     click.echo(format_report(report))
     if json_path:
         with open(json_path, "w") as fh:

@@ -46,6 +46,11 @@ class MiniLMEncoder:
         self._lock = threading.Lock()
         self.encoded = 0  # texts that went through the model (cache misses)
 
+    def clear_cache(self) -> None:
+        """Forget every cached vector (a benchmark timing one system after another)."""
+        with self._lock:
+            self._cache.clear()
+
     def encode(self, texts: list[str]) -> np.ndarray:
         """(len(texts), 384) float32, each row unit-norm (an empty text encodes too)."""
         out = np.empty((len(texts), self.dim), dtype=np.float32)

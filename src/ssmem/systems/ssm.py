@@ -24,7 +24,7 @@ from ssmem.compressor.store.episodic import Episodic, EpisodicConfig
 from ssmem.compressor.write.features import EMBED_DIM, TokenStats, default_featurizer
 from ssmem.compressor.write.materializer import Materializer, MaterializerConfig
 from ssmem.compressor.write.model import CompressorNet
-from ssmem.context import Context, ContextInfo, make_context
+from ssmem.context import Context, ContextInfo, make_context, render_line
 from ssmem.events import Event
 from ssmem.systems.base import Stats, check_budget
 from ssmem.systems.window import WindowConfig, WindowMemory
@@ -94,12 +94,20 @@ class SSMMemory:
         update = heads.update[0].numpy()
         utility = heads.utility[0].numpy()
         text_vecs = x[:, :EMBED_DIM].numpy()
+        changed: set[int] = set()
         for j, ev in enumerate(chunk):
-            self.materializer.apply(
+            d = self.materializer.apply(
                 ev, type_logits[j], keys[j], float(update[j]), float(utility[j]), text_vecs[j]
             )
+            if d.slot is not None and d.action != "merged":
+                changed.add(d.slot)
             self.events_seen += 1
             self.episodic.observe(ev.seq, self.materializer.slots, self.latent)
+        # A new or changed slot's line is counted now, once, as its text was analysed: every
+        # later query packs it by a cache hit instead of tokenizing it on the read path.
+        slots = self.materializer.slots
+        for sid in changed & slots.keys():
+            self.counter.count(render_line(slots[sid].as_line()))
 
     @property
     def lexicon(self) -> DocFreq:

@@ -92,13 +92,18 @@ def superseded_lines(
     if read_match > 1.0:
         return {}
     cands = [c for c in lines if c.type not in NEVER]
-    toks = {c.seq: c.analysis.tokens for c in cands}
+    text = {c.seq: c.analysis for c in cands}
+
+    def has(phrase: tuple[str, ...], seq: int) -> bool:
+        a = text[seq]  # all its words there first: a set test before the ordered scan
+        return a.token_words.issuperset(phrase) and occurs(phrase, a.tokens)
+
     asked = phrases(query)
-    present = {p for p in asked if any(occurs(p, toks[c.seq]) for c in cands)}
+    present = {p for p in asked if any(has(p, c.seq) for c in cands)}
     if not present:
         return {}
     subject = max(present, key=lambda p: (_mass({p}, lexicon), p))
-    about = sorted((c for c in cands if occurs(subject, toks[c.seq])), key=lambda c: c.seq)
+    about = sorted((c for c in cands if has(subject, c.seq)), key=lambda c: c.seq)
     # What else the query says, as items: a name phrase must occur whole ("Velvet Quarry" is
     # not in "Velvet Lantern Lima"); other words count one by one, as a question may glue a
     # verb to its attribute ("which spending cap applies to ...").
@@ -108,7 +113,7 @@ def superseded_lines(
         if p == subject:
             continue
         items.extend([p] if names & set(p) else [(w,) for w in p if w not in subject])
-    said = {c.seq: {p for p in items if occurs(p, toks[c.seq])} for c in about}
+    said = {c.seq: {p for p in items if has(p, c.seq)} for c in about}
     out: dict[int, int] = {}
     for i, old in enumerate(about):
         for new in about[i + 1 :]:

@@ -108,22 +108,28 @@ class MemoryView:
         rel = table.keys @ qk + self.settings.text_weight * (table.texts @ q)
         return ScoreParts(table.base, rel, overlap, phrase)
 
-    def scores(self, query: str, embedded: tuple | None = None) -> dict[int, float]:
-        """Relevance of every slot to `query` (higher = more relevant)."""
+    def score_array(self, query: str, embedded: tuple | None = None) -> np.ndarray | None:
+        """Relevance of every slot to `query`, in `slots` order (None with no slots)."""
         parts = self.score_parts(query, embedded)
         if parts is None:
-            return {}
+            return None
         cfg = self.system.materializer.config
-        total = parts.combine(cfg.rank_lex, cfg.rank_phrase, self.settings.usefulness_weight)
+        return parts.combine(cfg.rank_lex, cfg.rank_phrase, self.settings.usefulness_weight)
+
+    def scores(self, query: str, embedded: tuple | None = None) -> dict[int, float]:
+        """Relevance of every slot to `query` (higher = more relevant), by slot id."""
+        total = self.score_array(query, embedded)
+        if total is None:
+            return {}
         return {s.id: float(t) for s, t in zip(self.slots, total, strict=True)}
 
     def read(self, query: str) -> Reading:
         """Everything a query needs from the memory, computed once."""
         embedded = self.query_key(query) if self.slots and query.strip() else None
-        ranked = self.ranked(query, self.scores(query, embedded))
+        ranked = self.ranked_by(self.score_array(query, embedded))
         confidence = 0.0
         if embedded is not None:
-            best = max(float(s.key @ embedded[1]) for s in self.slots)
+            best = float(np.max(self.table.keys @ embedded[1]))
             confidence = min(1.0, max(0.0, best))
         return Reading(
             query, ranked, self.probably_superseded(query, ranked), confidence, self.counter
@@ -143,6 +149,16 @@ class MemoryView:
             return (s.type != "constraint", -(scores[s.id] + boost), -s.last_seen)
 
         return sorted(self.slots, key=order)
+
+    def ranked_by(self, total: np.ndarray | None) -> list[Slot]:
+        """`ranked` for a score array in `slots` order: the same order, sorted in numpy
+        (lexsort is stable, as `sorted` is, so full ties keep the table's order)."""
+        t = self.table
+        if total is None:
+            return []
+        boosted = total + self.settings.open_boost * t.open
+        order = np.lexsort((-t.last_seen, -boosted, t.not_constraint))
+        return [t.slots[i] for i in order]
 
     def probably_superseded(self, query: str, ranked: list[Slot]) -> dict[int, int]:
         """Read-time consolidation among the first `settings.consolidate` ranked slots."""

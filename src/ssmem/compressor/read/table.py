@@ -23,11 +23,21 @@ class SlotTable:
     texts: np.ndarray  # (N, 384) static text vectors
     analyses: list[Analysis]
     base: np.ndarray  # (N,) usefulness at the last event
+    not_constraint: np.ndarray  # (N,) 0 for a constraint (ranked first), else 1
+    open: np.ndarray  # (N,) 1.0 for an unresolved loop
+    last_seen: np.ndarray  # (N,) seq a slot was last seen at
 
     @classmethod
     def build(cls, version: int, slots: list[Slot], base: np.ndarray) -> SlotTable:
+        empty = np.zeros(0)
         if not slots:
-            return cls(version, [], np.zeros((0, 0)), np.zeros((0, 0)), [], base)
+            return cls(
+                version, [], np.zeros((0, 0)), np.zeros((0, 0)), [], base, empty, empty, empty
+            )
         keys = np.stack([s.key for s in slots])
         texts = np.stack([s.text_vec for s in slots])
-        return cls(version, slots, keys, texts, [s.analysis for s in slots], base)
+        not_constraint = np.array([s.type != "constraint" for s in slots], dtype=np.int8)
+        is_open = np.array([s.status == "open" for s in slots], dtype=np.float64)
+        last_seen = np.array([s.last_seen for s in slots], dtype=np.int64)
+        analyses = [s.analysis for s in slots]
+        return cls(version, slots, keys, texts, analyses, base, not_constraint, is_open, last_seen)

@@ -61,8 +61,9 @@ class Slot:
 
     @property
     def analysis(self) -> Analysis:
-        """The current text's words, tokens and phrases: computed once per version, kept
-        with the slot (ranking, consolidation and coverage all read it)."""
+        """The current text's words, tokens and phrases: made once per version, at write
+        time by the materializer (else on first use), kept with the slot; matching, ranking
+        and consolidation all read it."""
         if self._analysis is None:
             self._analysis = analyse(self.current.text)
         return self._analysis
@@ -71,11 +72,18 @@ class Slot:
     def seqs(self) -> list[int]:
         return sorted({v.seq for v in self.history} | {self.current.seq})
 
-    def supersede(self, new: Version, reason: str, key: np.ndarray, text_vec: np.ndarray) -> None:
+    def supersede(
+        self,
+        new: Version,
+        reason: str,
+        key: np.ndarray,
+        text_vec: np.ndarray,
+        analysis: Analysis | None = None,
+    ) -> None:
         old = self.current
         self.history.append(replace(old, reason=f"{reason} by #{new.seq}"))
         self.current = new
-        self._analysis = None
+        self._analysis = analysis
         self.last_seen = new.seq
         self.key = key
         self.text_vec = text_vec

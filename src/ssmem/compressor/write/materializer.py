@@ -22,7 +22,8 @@ import numpy as np
 
 from ssmem.compressor.store.slots import OPEN_TYPES, TYPES, Slot, Version
 from ssmem.events import Event
-from ssmem.text.lexicon import DocFreq, words
+from ssmem.text import analyse
+from ssmem.text.lexicon import DocFreq
 
 NOISE = TYPES.index("noise")
 # Which slot types an event of a given type may overwrite. Entities, open questions,
@@ -113,13 +114,16 @@ class Materializer:
             return self._decide(Decision(event.seq, "dropped", None, p_keep, p_update, 0.0, type_))
 
         want_open = type_ == "resolution"
-        ev_words = words(event.text)
+        # The text's analysis is made once, here, and kept with the slot it lands in:
+        # matching reads its words now; ranking and consolidation read it at query time.
+        analysis = analyse(event.text)
+        ev_words = analysis.words
         best, sim = self._nearest(
             key, ev_words, lambda s: s.status == "open" if want_open else True
         )
         if want_open and best is not None and sim >= cfg.match_threshold:
             best.status = "resolved"
-            best.supersede(version, "resolved", key, text_vec)
+            best.supersede(version, "resolved", key, text_vec, analysis)
             self._set_key(best)
             best.utility = max(best.utility, utility)
             return self._decide(
@@ -146,7 +150,7 @@ class Materializer:
             and target.type not in OPEN_TYPES
         ):
             best, sim = target, tsim
-            best.supersede(version, "updated", key, text_vec)
+            best.supersede(version, "updated", key, text_vec, analysis)
             self._set_key(best)
             best.confidence = float(p.max())
             best.utility = max(best.utility, utility)
@@ -165,6 +169,7 @@ class Materializer:
             confidence=float(p.max()),
             utility=utility,
             status="open" if type_ in OPEN_TYPES else "active",
+            _analysis=analysis,
         )
         self.slots[slot.id] = slot
         self._set_key(slot)
@@ -178,7 +183,7 @@ class Materializer:
         return decision
 
     def _nearest(
-        self, key: np.ndarray, ev_words: set[str], eligible: Callable[[Slot], bool]
+        self, key: np.ndarray, ev_words: frozenset[str], eligible: Callable[[Slot], bool]
     ) -> tuple[Slot | None, float]:
         """The eligible slot with the best match score (key cosine + weighted word overlap)
         among the `candidates` nearest by key, and that score; (None, -1) if none."""
@@ -195,7 +200,7 @@ class Materializer:
             score = float(sims[row])
             if self.config.lex_weight:
                 score += self.config.lex_weight * self.lexicon.overlap(
-                    ev_words, words(slot.current.text)
+                    ev_words, slot.analysis.words
                 )
             if score > best_score:
                 best, best_score = slot, score
