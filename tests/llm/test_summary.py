@@ -94,3 +94,15 @@ def test_registered_system_is_deterministic_with_the_real_model(events, monkeypa
         runs.append([s.text for s in mem.summaries()])
         assert mem.stats().llm_calls == 1
     assert runs[0] == runs[1] and runs[0][0]
+
+
+def test_a_tag_the_writer_writes_is_text_not_provenance(events):
+    """Provenance comes from typed seqs. Before, a summary line with '[#' anywhere in it
+    kept whatever tag the LLM wrote, and its numbers were read back as cited events."""
+    reply = "- Zeppelin moved [#99] to Friday.\n- Quokka left."
+    mem = SummaryMemory(FakeBackend(reply), config=SummaryConfig(every=10))
+    mem.ingest(events[:10])
+    ctx = mem.context("q", 200)
+    memory = next(s for s in ctx.segments if s.kind == "memory")
+    assert memory.text.split("\n")[0] == "[#0-#9] Zeppelin moved [#99] to Friday."
+    assert 99 not in ctx.seqs()

@@ -13,10 +13,11 @@ time (`consolidate.py`).
 
 from __future__ import annotations
 
-import math
 import re
 
 import numpy as np
+
+from ssmem.text.lexicon import idf
 
 # English function words (and the question words a memory query is phrased with): they
 # separate phrases and are never part of one.
@@ -148,7 +149,7 @@ def phrase_share(query: str, texts: list[tuple[list[Token | None], frozenset[str
         )
         df = int(hits.sum())
         if df:
-            idf = math.log((n + 1) / (df + 0.5))
-            share += idf * hits
-            total += idf
+            weight = idf(n, df)
+            share += weight * hits
+            total += weight
     return share / total if total > 0 else share

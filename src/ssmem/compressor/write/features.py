@@ -28,6 +28,7 @@ import numpy as np
 import torch
 
 from ssmem.events import Event
+from ssmem.text.lexicon import DocFreq
 
 EMBED_DIM = 384
 KIND_BUCKETS = 4
@@ -36,23 +37,16 @@ D_IN = 2 * EMBED_DIM + N_SCALARS
 _DIGIT = re.compile(r"\d")
 
 
-class TokenStats:
-    """Streaming document frequencies of token ids; bounded like `lexicon.DocFreq`."""
+class TokenStats(DocFreq):
+    """Streaming document frequencies of token ids (a `DocFreq` over ids)."""
 
     def __init__(self, max_terms: int = 200_000) -> None:
-        self.max_terms = max_terms
-        self.df: dict[int, int] = {}
-        self.docs = 0
+        super().__init__(max_terms)
 
     def observe(self, ids: list[int]) -> np.ndarray:
         """Count one event's tokens, then return their IDF weights (same order as `ids`)."""
-        self.docs += 1
-        for t in set(ids):
-            self.df[t] = self.df.get(t, 0) + 1
-        if len(self.df) > self.max_terms:
-            self.df = {t: n for t, n in self.df.items() if n > 1}
-        n = self.docs + 1
-        return np.array([math.log(n / (self.df.get(t, 0) + 0.5)) for t in ids], dtype=np.float32)
+        self.add_terms(set(ids))
+        return np.array([self.idf(t) for t in ids], dtype=np.float32)
 
 
 def pooled(
