@@ -18,17 +18,8 @@ import re
 import numpy as np
 
 from ssmem.text.lexicon import idf
+from ssmem.text.stopwords import STOPWORDS
 
-# English function words (and the question words a memory query is phrased with): they
-# separate phrases and are never part of one.
-_FUNCTION_WORDS = """a an the of for to on in at by with from as into about over after before than
-    is are was were be been being am it its this that these those there here
-    and or but if then so not no nor me my mine we our us you your i he she they them his
-    her their do does did done has have had will would can could should shall may might
-    must what which who whom whose when where why how give tell show find get latest
-    current currently now right please earlier later previous previously first last
-    original originally ever once"""
-STOPWORDS = frozenset(_FUNCTION_WORDS.split())
 _PIECE = re.compile(r"[A-Za-z0-9_'-]+|\s+|[^A-Za-z0-9_'\s-]+")
 _WORDLIKE = re.compile(r"[A-Za-z0-9_'-]+")
 _WORD = re.compile(r"[a-z][a-z0-9_'-]*")

@@ -7,14 +7,9 @@ from __future__ import annotations
 
 import re
 
+from ssmem.text.stopwords import STOPWORDS
+
 _WORD = re.compile(r"[a-z0-9]+")
-_STOP = (
-    "a an the is are was were be been being of to in on at for from by with about as and or "
-    "not no do does did what which who whom whose when where why how that this these those it "
-    "its there their they them he she his her we our you your i me my any some all now "
-    "current currently still has have had will would can could should shall may might"
-)
-STOPWORDS = frozenset(_STOP.split(" "))
 
 
 def content_words(text: str) -> set[str]:
