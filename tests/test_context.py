@@ -69,9 +69,9 @@ def test_memory_and_retrieved_lines_show_their_date_window_lines_do_not() -> Non
     may8 = 1683504000.0  # 2023-05-08 00:00 UTC
     old = Line("memory", (3,), "Caroline went to the LGBTQ support group.", "Caroline", may8)
     assert render_line(old) == (
-        "[#3] (2023-05-08) Caroline: Caroline went to the LGBTQ support group."
+        "[#3] (8 May 2023) Caroline: Caroline went to the LGBTQ support group."
     )
-    assert render_line(Line("retrieved", (3,), "x", ts=may8)).startswith("[#3] (2023-05-08) x")
+    assert render_line(Line("retrieved", (3,), "x", ts=may8)).startswith("[#3] (8 May 2023) x")
     assert render_line(Line("window", (3,), "x", ts=may8)) == "[#3] x"
 
 
@@ -82,7 +82,7 @@ def test_slots_keep_their_events_time() -> None:
         x for x in mem.context("When does the freeze start?", 200).lines if x.kind == "memory"
     ]
     assert memory and memory[0].ts == 1683504000.0
-    assert "(2023-05-08)" in render_line(memory[0])
+    assert "(8 May 2023)" in render_line(memory[0])
 
 
 def test_the_question_can_say_what_day_it_is() -> None:
@@ -91,7 +91,7 @@ def test_the_question_can_say_what_day_it_is() -> None:
     mem = make_system("window")
     mem.ingest([Event(seq=0, text="The demo is on 2023-05-10.")])
     prompt = build_prompt(mem, "Is the demo in two days?", 300, default_counter(), now=1683504000.0)
-    assert "Today is 2023-05-08.\nQuestion: Is the demo in two days?" in prompt.text
+    assert "Today is 8 May 2023.\nQuestion: Is the demo in two days?" in prompt.text
 
 
 def test_a_cut_window_line_still_carries_its_supersession_note() -> None:

@@ -4,7 +4,7 @@ Only this module writes provenance tags (`[#seq]`, `[#first-#last]` for a range)
 and notes; a line's notes are written from its typed fields, after its text, so shortening
 the text never removes them. Format of one line:
 
-    OPEN [#seq] (2023-05-08) source: text (supersedes #p, previously: "old") (superseded by #n)
+    OPEN [#seq] (8 May 2023) source: text (supersedes #p, previously: "old") (superseded by #n)
 
 `OPEN ` only for an open loop; the event's date (UTC) only on memory and retrieved lines of
 a stream with times (recent window lines are the present; old lines need their date for
@@ -34,8 +34,10 @@ def tag(seqs: tuple[int, ...]) -> str:
 
 
 def date(ts: float) -> str:
-    """A time as the reader sees it: its UTC date."""
-    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d")
+    """A time as the reader sees it: its UTC date, "8 May 2023" (5 WordPiece tokens in
+    parentheses, against 7 for "2023-05-08"; LoCoMo's answers are written this way)."""
+    d = datetime.fromtimestamp(ts, UTC)
+    return f"{d.day} {d:%b %Y}"
 
 
 @lru_cache(maxsize=1 << 16)  # lines are immutable; packers render the same ones per query
