@@ -60,7 +60,7 @@ class Context:
 
     @property
     def segments(self) -> tuple[Segment, ...]:
-        """Consecutive lines of one kind, grouped and rendered."""
+        """Consecutive lines of one kind, grouped and rendered (seqs sorted)."""
         runs: list[list[Line]] = []
         for line in self.lines:
             if runs and runs[-1][0].kind == line.kind:
@@ -70,7 +70,7 @@ class Context:
         out = []
         for run in runs:
             text = render_lines(run)
-            seqs = tuple(dict.fromkeys(q for line in run for q in line.provenance()))
+            seqs = tuple(sorted({q for line in run for q in line.provenance()}))
             tokens = self.counter.count(text) if self.counter is not None else -1
             out.append(Segment(run[0].kind, seqs, text, tokens))
         return tuple(out)
