@@ -122,3 +122,36 @@ def test_demo_compares_systems_offline(cli, tmp_path: Path) -> None:
     assert code == 0
     assert "| window |" in out and "| ssm |" in out
     assert (tmp_path / "results.json").is_file() and (tmp_path / "summary.md").is_file()
+
+
+def test_the_command_list_matches_each_commands_own_help() -> None:
+    """`ssmem --help` lists commands without importing them: its help lines are kept in
+    `COMMANDS`, and must say what each command itself says."""
+    import click
+
+    from ssmem.cli.main import COMMANDS, cli
+
+    ctx = click.Context(cli)
+    for name, (_, _, short) in COMMANDS.items():
+        command = cli.get_command(ctx, name)
+        assert command is not None and command.name == name
+        assert command.get_short_help_str(limit=500) == short, name
+
+
+def test_help_and_unknown_commands_load_no_model_or_server() -> None:
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys\n"
+        "from ssmem.cli.main import main\n"
+        "for argv in (['--help'], ['nope']):\n"
+        "    try:\n"
+        "        main(argv)\n"
+        "    except SystemExit:\n"
+        "        pass\n"
+        "heavy = {'torch', 'fastapi', 'llama_cpp', 'transformers'} & set(sys.modules)\n"
+        "print(sorted(heavy))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert out.stdout.strip().splitlines()[-1] == "[]", out.stdout + out.stderr

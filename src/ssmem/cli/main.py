@@ -6,26 +6,108 @@ looks like success is printed before the input has been read and checked.
 
 from __future__ import annotations
 
+import importlib
 import sys
 
 import click
 
-from ssmem.cli.ask_cmd import ask_cmd
-from ssmem.cli.bench_cmd import bench_cmd
-from ssmem.cli.bench_ingest_cmd import bench_ingest_cmd
-from ssmem.cli.bench_query_cmd import bench_query_cmd
-from ssmem.cli.bench_readers_cmd import bench_readers_cmd
-from ssmem.cli.bench_ssm_cmd import bench_ssm_cmd
-from ssmem.cli.chat_cmd import chat_cmd
-from ssmem.cli.context_cmd import context_cmd
-from ssmem.cli.demo_cmd import demo_cmd
-from ssmem.cli.memory_cmd import memory_cmd
-from ssmem.cli.serve_cmd import bench_serve_cmd, serve_cmd
-from ssmem.cli.train_cmd import train_cmd
 from ssmem.errors import InputError
 
+# name -> (module, attribute, one-line help). A command's module is imported only when that
+# command runs, so `ssmem --help` and a mistyped command answer without loading torch, the
+# service or a model; tests/test_cli.py checks each help line against the command's own.
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "ask": (
+        "ssmem.cli.ask_cmd",
+        "ask_cmd",
+        "Answer QUERY from what SYSTEM remembers of STREAM, within BUDGET reader tokens.",
+    ),
+    "bench": (
+        "ssmem.cli.bench_cmd",
+        "bench_cmd",
+        "Run every memory system over the benchmark matrix.",
+    ),
+    "bench-ingest": (
+        "ssmem.cli.bench_ingest_cmd",
+        "bench_ingest_cmd",
+        "Measure write-path speed (no LLM calls) and show that state does not grow.",
+    ),
+    "bench-query": (
+        "ssmem.cli.bench_query_cmd",
+        "bench_query_cmd",
+        "Time context(query, budget) after ingesting a whole stream, per system, in one process.",
+    ),
+    "bench-readers": (
+        "ssmem.cli.bench_readers_cmd",
+        "bench_readers_cmd",
+        "Measure packaged readers on oracle (gold-evidence) context; print a Markdown table.",
+    ),
+    "bench-serve": (
+        "ssmem.cli.serve_cmd",
+        "bench_serve_cmd",
+        "Load-test the service on loopback: ingest events/s, ingest and read latency, RSS.",
+    ),
+    "bench-ssm": (
+        "ssmem.cli.bench_ssm_cmd",
+        "bench_ssm_cmd",
+        "Speed and memory of the SSM (reference scan, chunked scan, step) next to "
+        "nn.GRU and a causal Transformer layer with a KV cache.",
+    ),
+    "chat": (
+        "ssmem.cli.chat_cmd",
+        "chat_cmd",
+        "Ask questions about STREAM interactively (one per line; `quit` or EOF ends).",
+    ),
+    "context": (
+        "ssmem.cli.context_cmd",
+        "context_cmd",
+        "Print the context SYSTEM builds for QUERY over STREAM within BUDGET tokens.",
+    ),
+    "demo": (
+        "ssmem.cli.demo_cmd",
+        "demo_cmd",
+        "Compare the memory systems on generated evolving streams, then ask the local model.",
+    ),
+    "memory": (
+        "ssmem.cli.memory_cmd",
+        "memory_cmd",
+        "Print the memory materialized from STREAM within BUDGET tokens.",
+    ),
+    "serve": (
+        "ssmem.cli.serve_cmd",
+        "serve_cmd",
+        "Run the memory service (HTTP + WebSocket) until interrupted.",
+    ),
+    "train": (
+        "ssmem.cli.train_cmd",
+        "train_cmd",
+        "Train the SSM compressor from scratch and write OUT/final (safetensors + JSON).",
+    ),
+}
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+
+class LazyGroup(click.Group):
+    """A group whose commands are imported on first use; the listing uses `COMMANDS`."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        module, attr, _ = COMMANDS[cmd_name]
+        return getattr(importlib.import_module(module), attr)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, COMMANDS[name][2]) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+@click.group(
+    cls=LazyGroup,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
 @click.version_option(package_name="ssmem")
 def cli() -> None:
     """ssmem: streaming state-space memory for long-running LLM systems.
@@ -33,21 +115,6 @@ def cli() -> None:
     Feed it a stream (JSONL, text, chat, LoCoMo, Loghub, SWE-agent trajectories) and ask for
     the context a memory system builds for a question under a token budget.
     """
-
-
-cli.add_command(context_cmd)
-cli.add_command(demo_cmd)
-cli.add_command(ask_cmd)
-cli.add_command(chat_cmd)
-cli.add_command(bench_readers_cmd)
-cli.add_command(serve_cmd)
-cli.add_command(bench_serve_cmd)
-cli.add_command(bench_ssm_cmd)
-cli.add_command(bench_cmd)
-cli.add_command(memory_cmd)
-cli.add_command(train_cmd)
-cli.add_command(bench_ingest_cmd)
-cli.add_command(bench_query_cmd)
 
 
 def main(argv: list[str] | None = None) -> None:
