@@ -46,8 +46,92 @@ def read_answer(
 
 
 _ABSTAIN_RE = re.compile(r"\bnot (?:in|found in) (?:the )?(?:memory|notes)\b", re.IGNORECASE)
+_CITATION = re.compile(r"\[[^\[\]]*#\s*\d+[^\[\]]*\]")
+_TOKEN = re.compile(r"[A-Za-z0-9]+")
+# Words that can stand around an abstention without stating anything ("Sorry, the answer is
+# not in the notes."); a reply with any other word or number next to the phrase answered.
+_FILLER = frozenset(
+    (
+        "m",
+        "t",
+        "s",
+        "don",
+        "know",
+        "can",
+        "cannot",
+        "find",
+        "unable",
+        "say",
+        "said",
+        "mentioned",
+        "stated",
+        "specified",
+        "does",
+        "do",
+        "did",
+        "have",
+        "has",
+        "included",
+        "contain",
+        "contains",
+        "notes",
+        "memory",
+        "here",
+        "in",
+        "sorry",
+        "i",
+        "im",
+        "the",
+        "answer",
+        "is",
+        "it",
+        "its",
+        "that",
+        "this",
+        "information",
+        "question",
+        "value",
+        "was",
+        "were",
+        "unfortunately",
+        "so",
+        "which",
+        "appears",
+        "seems",
+        "to",
+        "be",
+        "are",
+        "given",
+        "provided",
+        "these",
+        "those",
+        "and",
+        "but",
+        "a",
+        "an",
+        "of",
+        "about",
+        "there",
+        "no",
+        "not",
+        "any",
+        "you",
+        "your",
+        "me",
+        "my",
+    )
+)
 
 
 def is_abstention(answer: str) -> bool:
-    """True when the reader said the notes do not hold the answer (or said nothing)."""
-    return not answer.strip() or bool(_ABSTAIN_RE.search(answer))
+    """True when the reader said the notes do not hold the answer (or said nothing). The
+    phrase counts only where nothing else was said: "4-7-1-9-# not in memory" stated a
+    value (the reader then hedged), so it is an answer."""
+    text = _CITATION.sub(" ", answer)
+    if not text.strip():
+        return True
+    match = _ABSTAIN_RE.search(text)
+    if match is None:
+        return False
+    rest = text[: match.start()] + " " + text[match.end() :]
+    return all(w.lower() in _FILLER for w in _TOKEN.findall(rest))
