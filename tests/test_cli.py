@@ -155,3 +155,16 @@ def test_help_and_unknown_commands_load_no_model_or_server() -> None:
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
     assert out.stdout.strip().splitlines()[-1] == "[]", out.stdout + out.stderr
+
+
+def test_context_defaults_to_the_hybrid_system(tmp_path: Path, cli) -> None:
+    """A user who does not pick a system gets the memory that keeps early facts, not the
+    sliding window that forgets them (issue 17)."""
+    p = tmp_path / "s.jsonl"
+    lines = [{"text": "Mia is allergic to peanuts; never order satay."}]
+    lines += [{"text": f"chatter line {i} about the weekend"} for i in range(300)]
+    p.write_text("\n".join(json.dumps(x) for x in lines) + "\n")
+    code, out, _ = cli(["context", "-b", "128", "-q", "What is Mia allergic to?", str(p), "--json"])
+    data = json.loads(out)
+    assert code == 0 and data["system"] == "hybrid"
+    assert any(0 in line["seqs"] for line in data["lines"])  # the early fact is still there

@@ -19,7 +19,7 @@ from ssmem.errors import InputError
 from ssmem.events import Event
 from ssmem.llm import LLMBackend, load_backend
 from ssmem.orchestrator import Answer, answer
-from ssmem.systems import SYSTEMS, MemorySystem, make_system
+from ssmem.systems import DEFAULT_SYSTEM, SYSTEMS, MemorySystem, make_system
 
 INGEST_BATCH = 1000
 
@@ -64,7 +64,11 @@ def build_system(name: str, events: list[Event], backend: LLMBackend) -> MemoryS
 
 def system_option(f: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
-        "--system", "-s", type=click.Choice(sorted(SYSTEMS)), default="window", show_default=True
+        "--system",
+        "-s",
+        type=click.Choice(sorted(SYSTEMS)),
+        default=DEFAULT_SYSTEM,
+        show_default=True,
     )(f)
 
 

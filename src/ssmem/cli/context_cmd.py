@@ -7,7 +7,7 @@ import json
 import click
 
 from ssmem.adapters import FORMATS, load_events
-from ssmem.systems import SYSTEMS, make_system
+from ssmem.systems import DEFAULT_SYSTEM, SYSTEMS, make_system
 
 
 def budget_option(default: int = 512):
@@ -37,7 +37,7 @@ def format_option():
     "-s",
     "system",
     type=click.Choice(sorted(SYSTEMS)),
-    default="window",
+    default=DEFAULT_SYSTEM,
     show_default=True,
 )
 @budget_option()

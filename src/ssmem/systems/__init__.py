@@ -19,6 +19,11 @@ from ssmem.tokens import TokenCounter
 
 Factory = Callable[[TokenCounter | None], MemorySystem]
 
+# What a user gets without choosing: the SSM memory plus retrieval when it is unsure. It is
+# the strongest on the generated evolving-state families; on real chats plain RAG still
+# recalls more (README, Results).
+DEFAULT_SYSTEM = "hybrid"
+
 SYSTEMS: dict[str, Factory] = {
     "window": lambda counter: WindowMemory(counter),
     "rag": lambda counter: RAGMemory(counter),
@@ -39,4 +44,13 @@ def make_system(name: str, counter: TokenCounter | None = None) -> MemorySystem:
     return SYSTEMS[name](counter)
 
 
-__all__ = ["SYSTEMS", "Context", "MemorySystem", "Segment", "Stats", "make_system", "register"]
+__all__ = [
+    "DEFAULT_SYSTEM",
+    "SYSTEMS",
+    "Context",
+    "MemorySystem",
+    "Segment",
+    "Stats",
+    "make_system",
+    "register",
+]
