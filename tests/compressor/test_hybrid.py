@@ -65,3 +65,21 @@ def test_an_old_value_is_never_shown_unmarked() -> None:
         old = [x for x in lines if "October 1" in x]
         assert old and all(MARKERS.search(x) for x in old)
         assert not any("July 7" in x and MARKERS.search(x) for x in lines)  # another project
+
+
+def test_a_read_without_a_query_keeps_what_every_prompt_must_have() -> None:
+    """With no question the memory's confidence is 0, and retrieval used to take the whole
+    budget (share 1.0) for an empty query, dropping the session's constraint (issue 17)."""
+    from ssmem.events import Event
+
+    mem = HybridMemory()
+    events = [Event(seq=0, text="Mia is allergic to peanuts; never order satay.", source="Ana")]
+    events += [
+        Event(seq=i, text=f"Pizza night {i}? I can bring the drinks.", source="Bo")
+        for i in range(1, 200)
+    ]
+    mem.ingest(events)
+    ctx = mem.context("", 256)
+    assert ctx.info.retrieval is not None and not ctx.info.retrieval.fire
+    assert 0 in ctx.seqs() and "peanuts" in ctx.render()
+    assert not ctx.of_kind("retrieved")

@@ -20,7 +20,7 @@ from dataclasses import replace
 
 from ssmem.compressor.read.consolidate import Candidate, superseded_lines
 from ssmem.compressor.read.marking import marker, superseded_map
-from ssmem.context import Context, Line, make_context, pack, render_line
+from ssmem.context import Context, Line, Retrieval, make_context, pack, render_line
 from ssmem.events import Event
 from ssmem.systems.base import Stats, check_budget
 from ssmem.systems.policy import PolicyConfig, decide_coverage, decide_early
@@ -56,6 +56,10 @@ class HybridMemory:
         check_budget(budget)
         reading = self.ssm.memory().read(query)
         confidence = reading.confidence
+        if not query.strip():  # no question: nothing to retrieve for, the memory's own ranking
+            base = self.ssm.context_from(reading, budget)
+            info = replace(base.info, retrieval=Retrieval(False, None, "no query"))
+            return make_context(self.name, budget, self.counter, base.lines, info)
         decision = decide_early(query, confidence, self.policy)
         if decision is None:  # only the coverage rule needs the memory's context first
             base = self.ssm.context_from(reading, budget)
