@@ -135,10 +135,6 @@ class MemoryView:
             query, ranked, self.probably_superseded(query, ranked), confidence, self.counter
         )
 
-    def confidence(self, query: str) -> float:
-        """Memory confidence for `query` in [0, 1] (see `Reading`)."""
-        return self.read(query).confidence
-
     def ranked(self, query: str, scores: dict[int, float] | None = None) -> list[Slot]:
         """Slots best first (`scores` given: by those, e.g. other ranking weights)."""
         scores = self.scores(query) if scores is None else scores
