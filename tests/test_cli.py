@@ -168,3 +168,24 @@ def test_context_defaults_to_the_hybrid_system(tmp_path: Path, cli) -> None:
     data = json.loads(out)
     assert code == 0 and data["system"] == "hybrid"
     assert any(0 in line["seqs"] for line in data["lines"])  # the early fact is still there
+
+
+def test_memory_prints_the_packed_slots_and_its_json_shows_the_settings(
+    tmp_path: Path, cli
+) -> None:
+    p = tmp_path / "s.jsonl"
+    lines = [
+        {"text": "Nobody may deploy on Fridays.", "source": "Ana"},
+        {"text": "Budget for Atlas is $7,200.", "source": "Ana"},
+        {"text": "Budget for Atlas is now $9,000.", "source": "Bo"},
+    ]
+    p.write_text("\n".join(json.dumps(x) for x in lines) + "\n")
+    code, out, err = cli(["memory", "-b", "128", str(p)])
+    assert code == 0, err
+    head, *body = out.strip().split("\n")
+    assert head.startswith("# memory · ") and "/128 tokens" in head
+    assert "[#0] Ana: Nobody may deploy on Fridays." in body
+    code, out, err = cli(["memory", "--json", "-q", "What is the Atlas budget?", str(p)])
+    data = json.loads(out)
+    assert code == 0 and data["settings"]["read"]["window_share"] == 0.25
+    assert set(data["settings"]["write"]) >= {"keep_threshold", "rank_lex", "read_match"}

@@ -23,7 +23,8 @@ from ssmem.adapters import FORMATS, load_events
     "--json",
     "as_json",
     is_flag=True,
-    help="Slots (type, text, seqs, confidence, history), snapshots and the last delta.",
+    help="Slots (type, text, seqs, confidence, history), snapshots, the last delta and the "
+    "write- and read-side settings.",
 )
 @click.argument("stream", type=click.Path(dir_okay=False, path_type=str))
 def memory_cmd(
@@ -39,9 +40,9 @@ def memory_cmd(
     if as_json:
         click.echo(view.to_json(budget, query))
         return
-    seg = view.segment(query, budget)
+    packed = view.read(query).lines(budget)
     click.echo(
-        f"# memory · {seg.tokens}/{budget} tokens · {len(view.slots)} slots from "
+        f"# memory · {packed.tokens}/{budget} tokens · {len(view.slots)} slots from "
         f"{len(events)} events ({mem.materializer.dropped} dropped as noise)"
     )
-    click.echo(seg.text)
+    click.echo(packed.text)
