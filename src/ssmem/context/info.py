@@ -6,7 +6,7 @@ string keys of a dict that five modules write.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any
 
 
@@ -38,8 +38,6 @@ class ContextInfo:
     truncated: bool | None = None
     llm_calls: int | None = None
     summaries: int | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        out = {k: v for k, v in asdict(self).items() if v is not None and k != "extra"}
-        return {**out, **self.extra}
+        return {k: v for k, v in asdict(self).items() if v is not None}

@@ -171,7 +171,7 @@ class SummaryMemory:
         """All summaries in time order (coarse, older levels first)."""
         return [s for level in reversed(self._s.levels) for s in level]
 
-    def memory_lines(self, room: int) -> list[Line]:
+    def memory_lines(self, room: int) -> Packed:
         """Summary lines within `room` tokens: the newest summaries first when not all fit;
         a summary that fits only in part gives its first lines (the last one cut)."""
         picked: list[Line] = []
@@ -181,13 +181,12 @@ class SummaryMemory:
             picked[:0] = part.lines
             if len(part.lines) < len(s.lines) or any(x.cut for x in part.lines):
                 break
-        return picked
+        return Packed(tuple(picked), self.counter.count(render_lines(picked)))
 
     def context(self, query: str, budget: int) -> Context:
         check_budget(budget)
         win = self.window.window_lines(int(budget * self.config.window_share))
-        mem = Packed(tuple(self.memory_lines(max(0, budget - win.tokens - 1))), 0)
-        mem = Packed(mem.lines, self.counter.count(mem.text))
+        mem = self.memory_lines(max(0, budget - win.tokens - 1))
         if mem.tokens + win.tokens + 1 < budget:  # memory said less: the window takes the rest
             win = self.window.window_lines(max(0, budget - mem.tokens - 1))
         info = ContextInfo(llm_calls=self._s.llm_calls, summaries=len(self.summaries()))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -59,7 +60,7 @@ class Reading:
     confidence: float
     counter: TokenCounter = field(repr=False)
 
-    @property
+    @cached_property
     def older_seqs(self) -> dict[int, int]:
         """Current seq of each slot found probably superseded -> the newer seq."""
         by_id = {s.id: s for s in self.ranked}
@@ -136,19 +137,16 @@ class MemoryView:
         )
 
     def ranked(self, query: str, scores: dict[int, float] | None = None) -> list[Slot]:
-        """Slots best first (`scores` given: by those, e.g. other ranking weights)."""
-        scores = self.scores(query) if scores is None else scores
-
-        def order(s: Slot) -> tuple:
-            # Constraints hold for the whole session: always first. Open loops get a boost.
-            boost = self.settings.open_boost if s.status == "open" else 0.0
-            return (s.type != "constraint", -(scores[s.id] + boost), -s.last_seen)
-
-        return sorted(self.slots, key=order)
+        """Slots best first (`scores` given, by slot id: by those, e.g. other ranking
+        weights); the order is `ranked_by`'s."""
+        if scores is None:
+            return self.ranked_by(self.score_array(query))
+        return self.ranked_by(np.array([scores[s.id] for s in self.slots]) if self.slots else None)
 
     def ranked_by(self, total: np.ndarray | None) -> list[Slot]:
-        """`ranked` for a score array in `slots` order: the same order, sorted in numpy
-        (lexsort is stable, as `sorted` is, so full ties keep the table's order)."""
+        """Slots best first for a score array in `slots` order: constraints first (they hold
+        for the whole session), then by score with open loops boosted, then the most
+        recently seen; full ties keep the table's order (lexsort is stable)."""
         t = self.table
         if total is None:
             return []
