@@ -77,10 +77,12 @@ def test_ground_truth_holds_by_construction(streams, family):
     for q in s.questions:
         assert q.at_seq in by_seq
         assert all(e <= q.at_seq and e in by_seq for e in q.evidence)
-        if q.category == "current_value":
+        if q.category in ("current_value", "implicit_update"):
             key = s.labels[q.evidence[0]].key
-            history = [
-                sq for sq, lab in sorted(s.labels.items()) if lab.key == key and sq <= q.at_seq
+            history = [  # the events that stated a value of the key (a thread's ping states none)
+                sq
+                for sq, lab in sorted(s.labels.items())
+                if lab.key == key and sq <= q.at_seq and lab.value is not None
             ]
             assert q.evidence[0] == history[-1]  # the latest event of its key before the question
             assert s.labels[history[-1]].value == q.answers[0]
@@ -197,3 +199,21 @@ def test_fit_and_heldout_template_parts_split_the_train_templates():
         generate("meeting", "eval", EVAL, 1000, part="heldout")
     with pytest.raises(InputError, match="unknown template part"):
         generate("meeting", "train", 3, 1000, part="dev")
+
+
+@pytest.mark.parametrize("family", ["household", "meeting-thread", "incident-thread"])
+def test_thread_families_change_values_without_naming_their_subject(streams, family):
+    s = streams[family]
+    gaps = s.info["implicit_gap"]
+    assert len(gaps) >= 5 and set(gaps.values()) <= {0, 1, 2, 3}
+    by_seq = s.event_by_seq()
+    for seq, gap in gaps.items():
+        label = s.labels[seq]
+        entity = label.key.split(":", 1)[1]  # keys are "attribute:entity"
+        assert label.type == "fact" and label.supersedes is not None
+        ping = by_seq[seq - gap - 1]  # the thread's last mention, `gap` turns before
+        assert s.labels[ping.seq].key == label.key and s.labels[ping.seq].type == "noise"
+        assert entity not in by_seq[seq].text and entity in ping.text
+    implicit = [q for q in s.questions if q.category == "implicit_update"]
+    assert implicit and all(q.subject and q.subject in q.query for q in implicit)
+    assert all(q.evidence[0] in gaps for q in implicit)

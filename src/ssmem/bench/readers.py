@@ -82,11 +82,11 @@ def bench_cases(n: int, counter: Any) -> list[ReaderCase] | None:
     labels), in stream order; abstention questions get the stream's first events.
     """
     try:
-        from ssmem.bench.generators import EVAL_SEED_BASE, FAMILIES, generate
+        from ssmem.bench.generators import EVAL_SEED_BASE, FAMILIES, THREAD_FAMILIES, generate
     except ImportError:
         return None
     per_family: list[list[ReaderCase]] = []
-    for family in FAMILIES:
+    for family in [f for f in FAMILIES if f not in THREAD_FAMILIES]:  # the four base ones
         stream = generate(family, "eval", EVAL_SEED_BASE, 2000, counter)
         by_seq = stream.event_by_seq()
         cases = []

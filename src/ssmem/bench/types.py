@@ -12,6 +12,7 @@ from ssmem.labels import LABEL_TYPES
 
 CATEGORIES = (
     "current_value",
+    "implicit_update",  # a current value whose last change did not name its subject
     "constraint",
     "temporal",
     "open_loop",
@@ -29,6 +30,8 @@ class Question:
     answers: accepted variants of the answer that is true at `at_seq` (empty = abstention:
     the stream never stated it). stale: values that were true earlier and were superseded.
     evidence: seqs of the events that state the answer. category: one of `CATEGORIES`.
+    subject: what the question is about, as the question names it (an entity); where set,
+    an answer counts as present only next to it (see `metrics.answer_near_subject`).
     """
 
     at_seq: int
@@ -37,6 +40,7 @@ class Question:
     stale: tuple[str, ...]
     evidence: tuple[int, ...]
     category: str
+    subject: str | None = None
 
     def __post_init__(self) -> None:
         if self.category not in CATEGORIES:
@@ -52,6 +56,7 @@ class Question:
             "stale": list(self.stale),
             "evidence": list(self.evidence),
             "category": self.category,
+            **({"subject": self.subject} if self.subject is not None else {}),
         }
 
 

@@ -1,4 +1,5 @@
-"""Seeded, length-scalable stream generators for the four task families.
+"""Seeded, length-scalable stream generators: four task families, and three whose updates are
+often implicit (`THREAD_FAMILIES`).
 
 `generate(family, split, seed, target_tokens, counter)`: train streams use seeds below
 `EVAL_SEED_BASE` and the train templates/vocabulary; eval streams use seeds at or above it and
@@ -7,7 +8,7 @@ the disjoint eval sets. Anything else raises `InputError`.
 
 from __future__ import annotations
 
-from ssmem.bench.generators import agent, coding, incident, meeting
+from ssmem.bench.generators import agent, coding, household, incident, meeting, threads
 from ssmem.bench.generators.engine import StreamEngine
 from ssmem.bench.generators.questions import make_questions
 from ssmem.bench.generators.spec import FamilySpec
@@ -17,6 +18,13 @@ from ssmem.tokens import TokenCounter, default_counter
 
 EVAL_SEED_BASE = 1_000_000
 FAMILIES: dict[str, FamilySpec] = {m.SPEC.name: m.SPEC for m in (meeting, coding, agent, incident)}
+# Families whose updates are often implicit ("they bumped it to 8"): see `threads.py`.
+THREAD_FAMILIES: dict[str, FamilySpec] = {
+    "meeting-thread": threads.with_threads(meeting.SPEC, threads.MEETING, "meeting-thread"),
+    "incident-thread": threads.with_threads(incident.SPEC, threads.INCIDENT, "incident-thread"),
+    "household": household.SPEC,
+}
+FAMILIES |= THREAD_FAMILIES
 
 
 def check_seed(split: str, seed: int) -> None:
@@ -56,8 +64,8 @@ def generate(
         engine.events,
         make_questions(engine),
         engine.labels,
-        info={"tokens": engine.tokens},
+        info={"tokens": engine.tokens, "implicit_gap": engine.tl.implicit},
     )
 
 
-__all__ = ["EVAL_SEED_BASE", "FAMILIES", "generate"]
+__all__ = ["EVAL_SEED_BASE", "FAMILIES", "THREAD_FAMILIES", "generate"]

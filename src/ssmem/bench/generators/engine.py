@@ -31,6 +31,8 @@ class Timeline:
     causes: list[dict] = field(default_factory=list)
     quotes: list[tuple[int, str, str]] = field(default_factory=list)  # seq, entity, quote
     anomalies: list[tuple[int, str, str, str]] = field(default_factory=list)  # +metric, value
+    # implicit update seq -> turns between the subject's last mention and the update
+    implicit: dict[int, int] = field(default_factory=dict)
 
 
 NAME_LISTS = ("first", "last", "adj", "noun")  # split by template part like the templates
@@ -187,6 +189,8 @@ class StreamEngine:
             entity, attr_key, _ = tl.key_info[key]
             self.set_fact(entity, [a.key for a in self.spec.attrs].index(attr_key), "update")
             self.noise(r.randrange(0, 2))
+        if tl.keys and "implicit" in self.tpl and r.random() < 0.7:
+            self.thread(r.choice(sorted(tl.keys)))
         if ent is not None and r.random() < 0.4:
             item = r.choice(self.tpl["item"]).format(entity=ent)
             loop = {"item": item, "key": f"open:{item}", "resolve_seq": None, "value": None}
@@ -221,6 +225,18 @@ class StreamEngine:
         self.noise(r.randrange(1, 4))
         self.run_due()
         self.episode += 1
+
+    def thread(self, key: str) -> None:
+        """Name a held subject ("ping"), let 0-3 unrelated turns pass, then change its value
+        without naming it ("implicit"); see `threads.py`."""
+        entity, attr_key, _ = self.tl.key_info[key]
+        attr_i = [a.key for a in self.spec.attrs].index(attr_key)
+        self.say("ping", EventLabel("noise", key), entity, attr=self.nouns[attr_key])
+        gap = self.rng.randrange(0, 4)
+        for _ in range(gap):
+            self.noise(1)
+        seq = self.set_fact(entity, attr_i, "implicit")
+        self.tl.implicit[seq] = gap
 
     def readings(self, target: int) -> None:
         """Routine readings of one metric; once, late enough, a reading far outside them."""

@@ -34,9 +34,9 @@ def questions_at(engine: StreamEngine, p: int, rng: random.Random) -> list[Quest
     attrs = {a.key: a for a in engine.spec.attrs}
     out: list[Question] = []
 
-    def ask(cat: str, role: str, answers, stale, evidence, **slots: str) -> None:
+    def ask(cat: str, role: str, answers, stale, evidence, subject=None, **slots: str) -> None:
         query = rng.choice(tpl[role]).format(**slots)
-        out.append(Question(p, query, tuple(answers), tuple(stale), tuple(evidence), cat))
+        out.append(Question(p, query, tuple(answers), tuple(stale), tuple(evidence), cat, subject))
 
     hist = {k: [h for h in v if h[0] <= p] for k, v in tl.keys.items()}
     hist = {k: v for k, v in hist.items() if v}
@@ -51,9 +51,26 @@ def questions_at(engine: StreamEngine, p: int, rng: random.Random) -> list[Quest
             variants(kind, value),
             old,
             [seq],
+            subject=entity,
             entity=entity,
             attr=engine.nouns[attr_key],
         )
+        # Thread families: one more question about a value last changed implicitly.
+        implicit = sorted(k for k, v in hist.items() if v[-1][0] in tl.implicit)
+        if implicit:
+            key = rng.choice(implicit)
+            entity, attr_key, kind = tl.key_info[key]
+            (seq, value) = hist[key][-1]
+            ask(
+                "implicit_update",
+                "current",
+                variants(kind, value),
+                [v for _, v in hist[key][:-1] if v != value],
+                [seq],
+                subject=entity,
+                entity=entity,
+                attr=engine.nouns[attr_key],
+            )
         if updated:
             key = rng.choice(updated)
             entity, attr_key, kind = tl.key_info[key]
@@ -64,6 +81,7 @@ def questions_at(engine: StreamEngine, p: int, rng: random.Random) -> list[Quest
                 variants(kind, pval),
                 [],
                 [pseq],
+                subject=entity,
                 entity=entity,
                 attr=engine.nouns[attr_key],
                 value=cur,
