@@ -6,7 +6,7 @@ import pytest
 
 from ssmem.bench.metrics import aggregate, contains, normalise, score_question, stale_exposed
 from ssmem.bench.types import Question
-from ssmem.context import Context, Line
+from ssmem.context import Context, Line, Previous, Subject
 
 
 def ctx(*lines: tuple[int, str]) -> Context:
@@ -98,6 +98,77 @@ def test_aggregate_skips_metrics_that_do_not_apply():
         "n": 2,
         "answerable": 0.5,
         "evidence_recall": 0.5,
+        "stale_exposure": 0.0,
     }
     assert agg["by_category"]["abstention"]["answerable"] is None
     assert "accuracy" not in agg
+
+
+SUBJ = Question(
+    20, "What is the Harbor deposit now?", ("$450",), ("$300",), (15,), "implicit_update", "Harbor"
+)
+
+
+def typed(*lines: Line) -> Context:
+    return Context("hand", 1000, lines, 10)
+
+
+@pytest.mark.parametrize(
+    ("lines", "answerable"),
+    [
+        # A bare value with nothing tying it to its subject cannot be answered from.
+        ((Line("memory", (15,), "Heard back: $450."),), 0.0),
+        # The same value with its subject on the line: the replaced value names it ...
+        (
+            (Line("memory", (15,), "Heard back: $450.", previous=Previous(3, "Harbor is $300")),),
+            1.0,
+        ),
+        # ... or the slot's subject note does.
+        (
+            (
+                Line(
+                    "memory",
+                    (15,),
+                    "Heard back: $450.",
+                    previous=Previous(9, "They said $390."),
+                    subject=Subject(3, "Harbor deposit is $300"),
+                ),
+            ),
+            1.0,
+        ),
+        # Raw text: the thread's ping a few events above, in the same part, counts ...
+        (
+            (
+                Line("window", (12,), "Any news on the Harbor deposit?"),
+                Line("window", (13,), "lol"),
+                Line("window", (15,), "Heard back: $450."),
+            ),
+            1.0,
+        ),
+        # ... but not from another part, from far back in the stream, or from another memory
+        # line (a record stands alone).
+        (
+            (
+                Line("retrieved", (12,), "Any news on the Harbor deposit?"),
+                Line("window", (15,), "Heard back: $450."),
+            ),
+            0.0,
+        ),
+        (
+            (
+                Line("retrieved", (2,), "Any news on the Harbor deposit?"),
+                Line("retrieved", (15,), "Heard back: $450."),
+            ),
+            0.0,
+        ),
+        (
+            (
+                Line("memory", (3,), "Harbor deposit is $300."),
+                Line("memory", (15,), "Heard back: $450."),
+            ),
+            0.0,
+        ),
+    ],
+)
+def test_an_answer_counts_only_next_to_its_subject(lines, answerable):
+    assert score_question(typed(*lines), SUBJ)["answerable"] == answerable

@@ -4,7 +4,9 @@ budget, score it. Ingest happens once; every budget is scored on the same ingest
 Per run (system, stream, budget) it returns the aggregated metrics, the cost metrics
 (ingest_s_per_event over the whole stream, query_s per context, llm_calls_per_event,
 state_bytes at the end) and recall by distance: for each evidence event, whether it was in
-the context, binned by log2 of the tokens between it and the question.
+the context, binned by log2 of the tokens between it and the question. On a stream with
+implicit updates, `implicit_by_gap`: for the implicit-update questions, answerable (value
+next to its subject) binned by the turns between the subject's last mention and the update.
 """
 
 from __future__ import annotations
@@ -62,6 +64,8 @@ def evaluate(
     index = {e.seq: i for i, e in enumerate(stream.events)}
     rows: dict[int, list[dict]] = {b: [] for b in budgets}
     bins: dict[int, dict[int, list[int]]] = {b: {} for b in budgets}
+    gaps = stream.info.get("implicit_gap", {})
+    by_gap: dict[int, dict[int, list[int]]] = {b: {} for b in budgets}
     query_s = {b: 0.0 for b in budgets}
     ingest_s, done = 0.0, 0
     order = sorted(range(len(stream.questions)), key=lambda i: stream.questions[i].at_seq)
@@ -87,6 +91,10 @@ def evaluate(
                 )
             row.pop("reply", None)
             rows[b].append(row)
+            if q.category == "implicit_update" and q.evidence[0] in gaps:
+                hit = by_gap[b].setdefault(gaps[q.evidence[0]], [0, 0])
+                hit[0] += int(row["answerable"])
+                hit[1] += 1
             seqs = ctx.seqs()
             for e in q.evidence:
                 d = max(1, pos[q.at_seq] - pos[e])
@@ -113,5 +121,7 @@ def evaluate(
             actual_tokens=pos[stream.events[-1].seq] if stream.events else 0,
             recall_by_distance={str(k): v for k, v in sorted(bins[b].items())},
         )
+        if by_gap[b]:
+            m["implicit_by_gap"] = {str(k): v for k, v in sorted(by_gap[b].items())}
         out.append(m)
     return out

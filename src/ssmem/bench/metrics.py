@@ -1,7 +1,9 @@
 """Benchmark metrics, per question and aggregated.
 
 Reader-free (from the context alone), each 0..1 or None where it does not apply:
-- answerable: some accepted answer occurs in the context (not for abstention questions).
+- answerable: some accepted answer occurs in the context (not for abstention questions); for a
+  question with a `subject`, only next to it (`answer_near_subject`): a bare "heard back: 450"
+  with nothing tying it to the Harbor deposit does not let a reader answer.
 - stale_exposure: some superseded value occurs on a context line that does not mark it as old.
   A line *marks* a value as old when it contains one of `MARKERS` ("(superseded", "was",
   "previously", "formerly", "no longer", "old value", "replaced by", "changed from"),
@@ -30,6 +32,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from ssmem.bench.types import Question
+from ssmem.context.render import render_line
 from ssmem.systems.base import Context
 
 Reader = Callable[[str, str], str]
@@ -65,6 +68,32 @@ def contains(haystack: str, needle: str) -> bool:
     return re.search(pattern, normalise(haystack)) is not None
 
 
+NEAR = 4  # raw lines above an answer that may name its subject (a thread's 0-3 turns + 1)
+
+
+def answer_near_subject(ctx: Context, answers: Sequence[str], subject: str) -> bool:
+    """Some line holds an accepted answer and names `subject` itself, or (raw window or
+    retrieved text) one of the `NEAR` lines just above it in the same part, at most `NEAR`
+    events earlier, does. A memory line stands alone: its notes (previously, about) are on
+    the line."""
+    lines = ctx.lines
+    text = [render_line(line) for line in lines]
+    for i, line in enumerate(lines):
+        if not any(contains(text[i], a) for a in answers):
+            continue
+        if contains(text[i], subject):
+            return True
+        if line.kind == "memory":
+            continue
+        for j in range(i - 1, max(-1, i - 1 - NEAR), -1):
+            above = lines[j]
+            if above.kind != line.kind or not 0 < line.seq - above.seq <= NEAR:
+                break
+            if contains(text[j], subject):
+                return True
+    return False
+
+
 def is_abstention(answer: str) -> bool:
     from ssmem.llm.reader import is_abstention as llm_is_abstention
 
@@ -91,11 +120,17 @@ def score_question(
     seqs = ctx.seqs()
     abstain = q.category == "abstention"
     m: dict[str, Any] = {
-        "answerable": None if abstain else float(any(contains(text, a) for a in q.answers)),
+        "answerable": None
+        if abstain
+        else float(
+            answer_near_subject(ctx, q.answers, q.subject)
+            if q.subject
+            else any(contains(text, a) for a in q.answers)
+        ),
         "stale_exposure": float(stale_exposed(text, q.stale)) if q.stale else None,
         "current_marked": (
             float(q.evidence[0] in ctx.marked_seqs())
-            if q.category == "current_value" and q.evidence
+            if q.category in ("current_value", "implicit_update") and q.evidence
             else None
         ),
         "evidence_recall": (
@@ -141,6 +176,7 @@ def aggregate(rows: Sequence[dict[str, Any]], categories: Sequence[str]) -> dict
             "n": len(sub),
             "answerable": mean_of(sub, "answerable"),
             "evidence_recall": mean_of(sub, "evidence_recall"),
+            "stale_exposure": mean_of(sub, "stale_exposure"),
         }
         if any("accuracy" in r for r in sub):
             by_cat[cat]["accuracy"] = mean_of(sub, "accuracy")

@@ -262,6 +262,28 @@ def plot_distance(runs: list[dict], meta: dict, path: Path) -> None:
     _finish(plt, fig, axes, f"recall vs distance (budget {small})", meta, path)
 
 
+def plot_gap(runs: list[dict], meta: dict, path: Path) -> None:
+    """Implicit-update questions answerable (value next to its subject) vs the turns between
+    the subject's last mention and the update, at the smallest budget, pooled over lengths
+    and seeds; one panel per family with such questions."""
+    runs = [r for r in runs if "implicit_by_gap" in r["metrics"]]
+    small = min(r["budget"] for r in runs)
+    fams = sorted(_ordered(runs, "family"))
+    plt, fig, axes = _grid(len(fams))
+    for ax, fam in zip(axes, fams, strict=False):
+        for i, s in enumerate(_ordered(runs, "system")):
+            marker, dash = STYLES[i % len(STYLES)]
+            acc: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+            for r in runs:
+                if (r["family"], r["system"], r["budget"]) == (fam, s, small):
+                    for g, (hit, n) in r["metrics"]["implicit_by_gap"].items():
+                        acc[int(g)][0] += hit
+                        acc[int(g)][1] += n
+            _series(ax, sorted((g, h / n) for g, (h, n) in acc.items() if n), marker, dash, s)
+        _panel(ax, fam, "turns between subject's last mention and update", "answerable")
+    _finish(plt, fig, axes, f"implicit updates: answerable vs gap (budget {small})", meta, path)
+
+
 def write_report(results: dict[str, Any], out: Path) -> list[Path]:
     """summary.md and the PNGs; returns the paths written."""
     runs, meta = results["runs"], results["meta"]
@@ -276,4 +298,7 @@ def write_report(results: dict[str, Any], out: Path) -> list[Path]:
             paths.append(p)
     paths.append(out / "recall_vs_distance.png")
     plot_distance(runs, meta, paths[-1])
+    if any("implicit_by_gap" in r["metrics"] for r in runs):
+        paths.append(out / "implicit_vs_gap.png")
+        plot_gap(runs, meta, paths[-1])
     return paths
