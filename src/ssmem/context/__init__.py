@@ -6,7 +6,7 @@ Layers pass these types, never rendered text: only `render.py` writes `[#seq]` t
 
 from ssmem.context.context import Context, Segment, make_context
 from ssmem.context.info import ContextInfo, Retrieval
-from ssmem.context.line import Line, LineKind, Previous
+from ssmem.context.line import Line, LineKind, Previous, Subject
 from ssmem.context.pack import Packed, pack
 from ssmem.context.render import render_line, render_lines
 
@@ -19,6 +19,7 @@ __all__ = [
     "Previous",
     "Retrieval",
     "Segment",
+    "Subject",
     "make_context",
     "pack",
     "render_line",

@@ -26,6 +26,25 @@ class Previous:
     resolved: bool = False
 
 
+SUBJECT_WORDS = 16  # a subject note keeps the first words of the event that opened the slot
+
+
+@dataclass(frozen=True, slots=True)
+class Subject:
+    """What a memory line is about: the event that opened its slot (verbatim, its first
+    `SUBJECT_WORDS` words). Shown when neither the line nor its `previous` is that event, so
+    an implicit update ("they bumped it to 450") still reads next to its subject."""
+
+    seq: int
+    text: str
+
+    @classmethod
+    def of(cls, seq: int, text: str) -> Subject:
+        words = text.split()
+        short = " ".join(words[:SUBJECT_WORDS]) + (" …" if len(words) > SUBJECT_WORDS else "")
+        return cls(seq, short)
+
+
 @dataclass(frozen=True, slots=True)
 class Line:
     """One line the reader sees.
@@ -38,6 +57,7 @@ class Line:
     source / ts: of the event the text is from.
     open: an unresolved open loop (a question or task nothing has closed yet).
     previous: the value a memory line replaced (a trace the packer may drop to fit).
+    subject: the event that opened the line's slot, when neither the line nor `previous` is it.
     superseded_by: a later event the memory knows replaced this line's value.
     probably_superseded_by: a later line read-time consolidation found saying the same thing.
     slot / confidence: the memory slot the line shows, and its confidence.
@@ -50,6 +70,7 @@ class Line:
     ts: float | None = None
     open: bool = False
     previous: Previous | None = None
+    subject: Subject | None = None
     superseded_by: int | None = None
     probably_superseded_by: int | None = None
     slot: int | None = None
@@ -67,8 +88,9 @@ class Line:
         return self.seqs[-1]
 
     def provenance(self) -> tuple[int, ...]:
-        """Every seq the rendered line shows: its own and the replaced value's."""
-        return (*self.seqs, self.previous.seq) if self.previous else self.seqs
+        """Every seq the rendered line shows: its own, the replaced value's, the subject's."""
+        extra = tuple(n.seq for n in (self.previous, self.subject) if n is not None)
+        return (*self.seqs, *extra)
 
     def marked(self) -> bool:
         """The line is shown as (probably) superseded."""
@@ -88,6 +110,8 @@ class Line:
         if self.previous is not None:
             p = self.previous
             out["previous"] = {"seq": p.seq, "text": p.text, "resolved": p.resolved}
+        if self.subject is not None:
+            out["subject"] = {"seq": self.subject.seq, "text": self.subject.text}
         if self.confidence is not None:
             out["confidence"] = round(self.confidence, 4)
         if self.cut is not None:

@@ -4,11 +4,13 @@ Only this module writes provenance tags (`[#seq]`, `[#first-#last]` for a range)
 and notes; a line's notes are written from its typed fields, after its text, so shortening
 the text never removes them. Format of one line:
 
-    OPEN [#seq] (8 May 2023) source: text (supersedes #p, previously: "old") (superseded by #n)
+    OPEN [#seq] (8 May 2023) source: text (supersedes #p, previously: "old")
+    (about #s, formerly: "opening words") (superseded by #n)    [one line]
 
 `OPEN ` only for an open loop; the event's date (UTC) only on memory and retrieved lines of
 a stream with times (recent window lines are the present; old lines need their date for
-temporal questions); the trace only when the line carries a `previous` value;
+temporal questions); the trace only when the line carries a `previous` value; the subject
+(the event that opened the slot, or the thread a change pointed at) only when it has one;
 `(superseded by #n)` when the memory knows a later event replaced it, else
 `(probably superseded by #n)` when read-time consolidation found a newer line. A shortened
 text shows `…` where it was cut.
@@ -54,6 +56,8 @@ def render_line(line: Line) -> str:
         p = line.previous
         verb = "resolves" if p.resolved else "supersedes"
         out += f' ({verb} #{p.seq}, previously: "{p.text}")'
+    if line.subject is not None:
+        out += f' (about #{line.subject.seq}, formerly: "{line.subject.text}")'
     if line.superseded_by is not None:
         out += f" (superseded by #{line.superseded_by})"
     elif line.probably_superseded_by is not None:

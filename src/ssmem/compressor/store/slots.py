@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from ssmem.context import Line, Previous
+from ssmem.context import Line, Previous, Subject
 from ssmem.labels import LABEL_TYPES
 from ssmem.text import Analysis, analyse
 
@@ -56,37 +56,45 @@ class Slot:
     status: str = "active"  # active | open | resolved
     history: list[Version] = field(default_factory=list)
     seen: int = 1  # how many events restated it (duplicates merge here)
+    opened: Version | None = None  # the event that opened the slot: what it is about
+    opened_words: frozenset[str] = frozenset()  # its words (an implicit update has none)
+    thread: Version | None = None  # the earlier event a change pointed at as its subject
     _analysis: Analysis | None = field(default=None, repr=False, compare=False)
     _line: tuple[tuple, Line] | None = field(default=None, repr=False, compare=False)
 
     @property
     def analysis(self) -> Analysis:
-        """The current text's words, tokens and phrases: made once per version, at write
-        time by the materializer (else on first use), kept with the slot; matching, ranking
-        and consolidation all read it."""
+        """The current text's words, tokens and phrases (preceded by its thread's, when a
+        change pointed at one): made once per version, at write time by the materializer
+        (else on first use), kept with the slot; matching, ranking and consolidation all
+        read it."""
         if self._analysis is None:
-            self._analysis = analyse(self.current.text)
+            text = self.current.text
+            self._analysis = analyse(f"{self.thread.text} {text}" if self.thread else text)
         return self._analysis
+
+    @property
+    def about_words(self) -> frozenset[str]:
+        """The words that say what the slot is about: the opener's and the current value's."""
+        return self.opened_words | self.analysis.words
 
     @property
     def seqs(self) -> list[int]:
         return sorted({v.seq for v in self.history} | {self.current.seq})
 
     def supersede(
-        self,
-        new: Version,
-        reason: str,
-        key: np.ndarray,
-        text_vec: np.ndarray,
-        analysis: Analysis | None = None,
+        self, new: Version, reason: str, text_vec: np.ndarray, analysis: Analysis | None = None
     ) -> None:
+        """`new` becomes the current value. The key stays the opener's: what the slot is
+        about does not change with its value, and an implicit update ("bumped it to 8")
+        has a key that says nothing of it — later updates must still find the slot."""
         old = self.current
         self.history.append(replace(old, reason=f"{reason} by #{new.seq}"))
         self.current = new
         self._analysis = analysis
         self.last_seen = new.seq
-        self.key = key
         self.text_vec = text_vec
+        self.thread = None  # the thread named what the replaced value was about
         self.seen += 1
 
     def to_dict(self) -> dict[str, Any]:
@@ -104,11 +112,14 @@ class Slot:
             "utility": round(self.utility, 4),
             "seen": self.seen,
             "history": [v.to_dict() for v in self.history],
+            **({"opened": self.opened.to_dict()} if self.opened is not None else {}),
+            **({"thread": self.thread.to_dict()} if self.thread is not None else {}),
         }
 
     def as_line(self) -> Line:
-        """The slot as a memory line: its current value, with a trace of what it replaced
-        (built once per version and status: every query packs it again)."""
+        """The slot as a memory line: its current value, with a trace of what it replaced and,
+        when neither is the event that opened the slot, that event as its subject (built once
+        per version and status: every query packs it again)."""
         prev = self.history[-1] if self.history else None
         key = (self.current.seq, self.status, prev.seq if prev else None, self.confidence)
         if self._line is not None and self._line[0] == key:
@@ -121,8 +132,17 @@ class Slot:
             self.current.ts,
             open=self.status == "open",
             previous=Previous(prev.seq, prev.text, self.status == "resolved") if prev else None,
+            subject=self._subject(prev),
             slot=self.id,
             confidence=self.confidence,
         )
         self._line = (key, line)
         return line
+
+    def _subject(self, prev: Version | None) -> Subject | None:
+        if self.thread is not None:
+            return Subject.of(self.thread.seq, self.thread.text)
+        opened = self.opened
+        if opened is None or opened.seq == self.current.seq or (prev and opened.seq == prev.seq):
+            return None
+        return Subject.of(opened.seq, opened.text)
