@@ -118,3 +118,45 @@ def test_nearest_first_is_the_stable_full_sort_order() -> None:
         for _ in range(20):
             sims = rng.integers(0, 6, n).astype(np.float32)
             assert list(_nearest_first(sims, 8)) == np.argsort(-sims, kind="stable").tolist()
+
+
+def test_attribution_head_not_the_key_picks_the_slot_an_update_lands_on(feed) -> None:
+    """An implicit update's own key says nothing (it names nothing); its attribution vector
+    points at the recent event that named its subject, whose slot is where it lands, with
+    the opener as subject."""
+    m = Materializer(MaterializerConfig(lex_weight=0.0))
+    first = feed(m, 0, "The Harbor Hall deposit is $300.", "fact", 0)
+    feed(m, 1, "The caterer is Rosa's Kitchen.", "fact", 1)
+    d = feed(m, 2, "Heard back, it's $390 now.", "fact", 5, update=True, attach=0)
+    assert (d.action, d.slot, d.via) == ("updated", first.slot, 0)
+    d = feed(m, 3, "They bumped it again: $450.", "fact", 6, update=True, attach=0)
+    assert (d.action, d.slot, d.via) == ("updated", first.slot, 0)
+    line = m.slots[first.slot].as_line()
+    assert (line.seq, line.previous.seq, line.subject.seq) == (3, 2, 0)
+    assert render_line(line) == (
+        "[#3] s: They bumped it again: $450. (supersedes #2, previously: \"Heard back, it's $390"
+        ' now.") (about #0, formerly: "The Harbor Hall deposit is $300.")'
+    )
+    # An update that names its subject is matched by its own key: none matches, a new slot.
+    d = feed(m, 4, "Sorted, $80.", "fact", 7, update=True, attach=0, names=True)
+    assert (d.action, d.via) == ("new", None)
+
+
+def test_attribution_looks_back_only_over_the_thread_window(feed) -> None:
+    m = Materializer(MaterializerConfig(lex_weight=0.0, thread_window=2))
+    first = feed(m, 0, "The Harbor Hall deposit is $300.", "fact", 0)
+    for seq in (1, 2):
+        feed(m, seq, "lol", "noise", 3)
+    # The opener is three events back, out of reach: the update points at the chatter,
+    # whose key matches no slot, and opens a slot of its own about that chatter.
+    d = feed(m, 3, "Heard back, it's $390 now.", "fact", 5, update=True, attach=0)
+    assert d.action == "new" and d.slot != first.slot and d.via in (1, 2)
+
+
+def test_no_subject_note_when_the_line_or_its_trace_is_the_opener(feed) -> None:
+    m = Materializer()
+    d = feed(m, 0, "The Harbor Hall deposit is $300.", "fact", 0)
+    assert m.slots[d.slot].as_line().subject is None
+    feed(m, 1, "Harbor Hall deposit is now $390.", "fact", 0, update=True)
+    line = m.slots[d.slot].as_line()
+    assert line.previous.seq == 0 and line.subject is None

@@ -22,7 +22,7 @@ from ssmem.compressor.read.memory_view import MemoryView, Reading
 from ssmem.compressor.read.table import SlotTable
 from ssmem.compressor.store.episodic import Episodic, EpisodicConfig
 from ssmem.compressor.write.features import EMBED_DIM, TokenStats, default_featurizer
-from ssmem.compressor.write.materializer import Materializer, MaterializerConfig
+from ssmem.compressor.write.materializer import Attribution, Materializer, MaterializerConfig
 from ssmem.compressor.write.model import CompressorNet
 from ssmem.context import Context, ContextInfo, make_context, render_line
 from ssmem.events import Event
@@ -93,11 +93,18 @@ class SSMMemory:
         keys = heads.key[0].numpy()
         update = heads.update[0].numpy()
         utility = heads.utility[0].numpy()
+        attach, names = heads.attach[0].numpy(), heads.names[0].numpy()
         text_vecs = x[:, :EMBED_DIM].numpy()
         changed: set[int] = set()
         for j, ev in enumerate(chunk):
             d = self.materializer.apply(
-                ev, type_logits[j], keys[j], float(update[j]), float(utility[j]), text_vecs[j]
+                ev,
+                type_logits[j],
+                keys[j],
+                float(update[j]),
+                float(utility[j]),
+                text_vecs[j],
+                Attribution(attach[j], float(names[j])),
             )
             if d.slot is not None and d.action != "merged":
                 changed.add(d.slot)

@@ -6,6 +6,9 @@ not have seen the eval split's. Evaluation streams are never used. Three steps, 
 
 1. `keep_threshold`: the highest value in `KEEP_GRID` that still keeps `KEEP_RECALL` of the
    events that are not noise (so retention errs towards keeping; capacity evicts later).
+   `names_threshold`: the `names` logit in `NAMES_GRID` that best separates, over the
+   updates of these streams, those that name what they change from the implicit ones
+   (balanced accuracy; the network never saw this wording, so its logits run high).
 2. `update_threshold`, `match_threshold`, `lex_weight`: the grid point whose replayed memory
    holds the most keys at their latest value, minus the keys that still show a superseded
    value (`state_score`).
@@ -30,14 +33,21 @@ from ssmem.bench import Stream, generate
 from ssmem.bench.metrics import contains
 from ssmem.compressor.read.consolidate import probable_supersessions
 from ssmem.compressor.write.features import EMBED_DIM, default_featurizer
-from ssmem.compressor.write.materializer import NOISE, Materializer, MaterializerConfig, softmax
+from ssmem.compressor.write.materializer import (
+    NOISE,
+    Attribution,
+    Materializer,
+    MaterializerConfig,
+    softmax,
+)
 from ssmem.compressor.write.model import CompressorNet
 
 KEEP_GRID = (0.2, 0.3, 0.4, 0.5)
 KEEP_RECALL = 0.95
+NAMES_GRID = (-2.0, 0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0)
 UPDATE_GRID = (0.0, 0.3, 0.5, 0.7)
 MATCH_GRID = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.2, 1.4)
-LEX_GRID = (0.0, 0.5, 1.0)
+LEX_GRID = (0.0, 0.5, 1.0, 2.0, 4.0)
 RANK_LEX_GRID = (0.5, 1.0, 2.0, 4.0)
 RANK_PHRASE_GRID = (0.0, 2.0, 4.0, 8.0, 16.0, 32.0)
 # -2.0: learned keys ignored (phrases alone decide); 2.0: consolidation off
@@ -54,7 +64,13 @@ def _replay(run: Run, cfg: MaterializerConfig) -> tuple[Materializer, dict[int, 
     decisions = {}
     for j, ev in enumerate(stream.events):
         decisions[ev.seq] = mat.apply(
-            ev, heads[0][j], heads[1][j], float(heads[2][j]), float(heads[3][j]), text_vecs[j]
+            ev,
+            heads[0][j],
+            heads[1][j],
+            float(heads[2][j]),
+            float(heads[3][j]),
+            text_vecs[j],
+            Attribution(heads[4][j], float(heads[5][j])),
         )
     return mat, decisions
 
@@ -108,6 +124,24 @@ def choose_keep(runs: list[Run]) -> tuple[float, list[dict[str, float]]]:
         )
     ok = [r["keep"] for r in rows if r["recall"] >= KEEP_RECALL]
     return (max(ok) if ok else min(KEEP_GRID)), rows
+
+
+def choose_names(runs: list[Run]) -> tuple[float, list[dict[str, float]]]:
+    names, implicit = [], []
+    for stream, heads, _ in runs:
+        gaps = stream.info.get("implicit_gap", {})
+        for j, ev in enumerate(stream.events):
+            if stream.labels[ev.seq].supersedes is not None:
+                names.append(float(heads[5][j]))
+                implicit.append(ev.seq in gaps)
+    logit, imp = np.array(names), np.array(implicit, dtype=bool)
+    rows = []
+    for t in NAMES_GRID:
+        caught = float((logit[imp] < t).mean()) if imp.any() else 1.0
+        kept = float((logit[~imp] >= t).mean()) if (~imp).any() else 1.0
+        rows.append({"names": t, "implicit_caught": round(caught, 4), "named_kept": round(kept, 4)})
+    best = max(rows, key=lambda r: (r["implicit_caught"] + r["named_kept"], -abs(r["names"])))
+    return best["names"], rows
 
 
 def _first(ranked: list) -> list:
@@ -166,7 +200,7 @@ def choose_read_side(net: CompressorNet, runs: list[Run], cfg: MaterializerConfi
                 scores = {s.id: float(t) for s, t in zip(view.slots, total_score, strict=True)}
                 first = _first(view.ranked(q.query, scores))
                 hits[(w, p)] += any(e in {s.current.seq for s in first} for e in q.evidence)
-            if q.category == "current_value" and q.stale:
+            if q.category in ("current_value", "implicit_update") and q.stale:
                 _read_match_costs(view, q, system.lexicon, costs)
     rates = {k: round(h / total, 4) if total else 0.0 for k, h in hits.items()}
     best = max(grid, key=lambda k: (rates[k], -abs(k[0] - 1.0), -k[1]))
@@ -191,10 +225,13 @@ def calibrate(
             x = feat(stream.events)
             with torch.no_grad():
                 h, _ = net(x.unsqueeze(0))
-            heads = tuple(t[0].numpy() for t in (h.type_logits, h.key, h.update, h.utility))
+            heads = tuple(
+                t[0].numpy() for t in (h.type_logits, h.key, h.update, h.utility, h.attach, h.names)
+            )
             runs.append((stream, heads, x[:, :EMBED_DIM].numpy()))
     keep, keep_rows = choose_keep(runs)
-    base = replace(base, keep_threshold=keep)
+    names, names_rows = choose_names(runs)
+    base = replace(base, keep_threshold=keep, names_threshold=names)
     table = []
     for lex in LEX_GRID:
         for u in UPDATE_GRID:
@@ -234,6 +271,7 @@ def calibrate(
         "seeds": seeds,
         "part": "heldout",
         "keep": keep_rows,
+        "names": names_rows,
         "best": best,
         "grid": table,
         "rank_lex_phrase_hit_rate": {f"{w},{p}": r for (w, p), r in rank_rates.items()},

@@ -28,6 +28,7 @@ class Example:
     update: Tensor  # (L,) float: replaces/resolves an earlier event
     utility: Tensor  # (L,) float: a question needs it (and it is current then) / constraint
     superseded_by: Tensor  # (L,) long: index of the event that replaces it, -1 = none
+    names: Tensor  # (L,) bool: the event names what it is about (keyed, not an implicit update)
     q_emb: Tensor  # (Q, 384) static query embeddings
     q_at: Tensor  # (Q,) long: question asked after this event index
     q_pos: Tensor  # (Q, L) bool: evidence events of each question
@@ -51,6 +52,8 @@ def example_from_stream(stream: Stream, featurizer: StaticFeaturizer) -> Example
     update = torch.zeros(n)
     utility = torch.zeros(n)
     superseded_by = torch.full((n,), -1, dtype=torch.long)
+    implicit = stream.info.get("implicit_gap", {})
+    names = torch.tensor([e.seq not in implicit for e in events], dtype=torch.bool)
     for i, ev in enumerate(events):
         label = stream.labels[ev.seq]
         type_id[i] = TYPES.index(label.type)
@@ -82,6 +85,7 @@ def example_from_stream(stream: Stream, featurizer: StaticFeaturizer) -> Example
         update=update,
         utility=utility,
         superseded_by=superseded_by,
+        names=names & (key_id >= 0),
         q_emb=q_emb,
         q_at=torch.tensor([index[q.at_seq] for q in questions], dtype=torch.long),
         q_pos=q_pos,

@@ -3,6 +3,9 @@
 - type: cross-entropy over the 8 slot types (noise included: retention = 1 - p(noise)).
 - key: supervised contrastive loss — events about the same thing (same gold key: a fact and
   its updates, a loop and its resolution) attract, different keys repel, values ignored.
+  Only events that *name* what they are about take part: an implicit update ("bumped it to
+  8") names nothing, and pulling its key onto its subject's would make it indistinguishable
+  from the thread's last mention, which update attribution must point at.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ def type_loss(heads: Heads, batch: Batch) -> Tensor:
 def key_loss(heads: Heads, batch: Batch, generator: torch.Generator | None = None) -> Tensor:
     losses = []
     for b, e in enumerate(batch.examples):
-        idx = torch.nonzero(e.key_id >= 0).squeeze(1)
+        idx = torch.nonzero(e.names).squeeze(1)  # keyed events that name their subject
         if idx.numel() < 2:
             continue
         if idx.numel() > MAX_KEYED:

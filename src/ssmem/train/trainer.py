@@ -25,7 +25,7 @@ from ssmem.compressor.write.materializer import MaterializerConfig
 from ssmem.compressor.write.model import CompressorConfig, CompressorNet
 from ssmem.errors import InputError
 from ssmem.train.calibrate import calibrate
-from ssmem.train.change import change_loss
+from ssmem.train.change import attach_loss, change_loss
 from ssmem.train.contrastive import contrastive_loss
 from ssmem.train.data import build_examples, collate
 from ssmem.train.reconstruction import reconstruction_loss
@@ -35,11 +35,21 @@ from ssmem.train.utility import utility_loss
 
 @dataclass
 class TrainConfig:
-    families: list[str] = field(default_factory=lambda: ["meeting", "coding", "agent", "incident"])
+    families: list[str] = field(
+        default_factory=lambda: [
+            "meeting",
+            "coding",
+            "agent",
+            "incident",
+            "meeting-thread",
+            "incident-thread",
+            "household",
+        ]
+    )
     train_seeds: int = 48  # per family, seeds 0..n-1 (train split only)
     val_seeds: int = 6  # per family, seeds 500_000.. (train split, held out for calibration)
     tokens: list[int] = field(default_factory=lambda: [3000, 6000, 12000])
-    steps: int = 600
+    steps: int = 800
     batch: int = 8
     lr: float = 2e-3
     weight_decay: float = 0.01
@@ -55,6 +65,7 @@ class TrainConfig:
             "utility": 0.5,
             "contrastive": 1.0,
             "change": 1.0,
+            "attach": 1.0,
         }
     )
     model: dict[str, Any] = field(default_factory=dict)  # CompressorConfig overrides
@@ -81,6 +92,7 @@ def losses(
         "utility": utility_loss(heads, batch),
         "contrastive": contrastive_loss(net, heads, batch),
         "change": change_loss(heads, batch),
+        "attach": attach_loss(heads, batch),
     }
     parts["total"] = sum(weights[k] * v for k, v in parts.items())
     return parts

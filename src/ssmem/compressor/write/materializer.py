@@ -1,7 +1,13 @@
 """The materializer: turns per-event head outputs into slot decisions, deterministically.
 
 For each event, in stream order: drop it if the retention head calls it noise; otherwise
-find the live slot it is about. "About" is the learned key's cosine plus `lex_weight` times
+find the live slot it is about. For an update or a resolution, learned attribution (two
+heads that see the SSM state, `Attribution`) first finds the event that *named* what it
+changes — itself when it names it ("Atlas budget is now $9k"), else the earlier event among
+the last `thread_window` (dropped ones included) its attribution vector points at, the
+thread's last mention ("any news on the Harbor deposit?" ... "heard back: 450"); that
+event's key and words then find the slot. Anything else is matched by its own key and
+words. The score is the key cosine plus `lex_weight` times
 the IDF-weighted share of the event's words the slot's text also has (rare words, i.e. names
 and ids, dominate; template words count for little), scored over the `candidates` nearest
 slots by key. A resolution closes the best-matching open loop; an update (update head on,
@@ -14,6 +20,7 @@ train split, never on evaluation streams.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -26,6 +33,7 @@ from ssmem.text import analyse
 from ssmem.text.lexicon import DocFreq
 
 NOISE = TYPES.index("noise")
+RARE_WORDS = 3  # an update's rarest words whose slots are always match candidates
 # Which slot types an event of a given type may overwrite. Entities, open questions,
 # resolutions and noise never overwrite anything (resolutions close loops instead).
 UPDATES = {
@@ -46,6 +54,9 @@ class MaterializerConfig:
     max_history: int = 8  # superseded versions kept per slot (older ones fall off)
     lex_weight: float = 1.0  # weight of shared rare words next to the key cosine in matching
     candidates: int = 8  # slots nearest by key that are rescored with the word overlap
+    thread_window: int = 8  # earlier events an update may point at as naming its subject
+    thread_threshold: float = 0.5  # p(update) for a new slot to take the pointed-at subject
+    names_threshold: float = 0.0  # `names` logit at which an event names its own subject
     rank_lex: float = 1.0  # read side: weight of query-word overlap when ranking slots
     rank_phrase: float = 0.0  # read side: weight of query-phrase matches (phrases.py)
     read_match: float = 0.6  # read side: key cosine for "probably superseded" (consolidate.py)
@@ -65,6 +76,25 @@ class Decision:
     p_update: float
     match: float
     type: str
+    via: int | None = None  # the earlier event that named what this change is about
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """The attribution heads' outputs for one event: does it name what it is about
+    (`names_logit`), and if not, where in key space the earlier event that did lies."""
+
+    query: np.ndarray
+    names_logit: float
+
+
+@dataclass(frozen=True)
+class Recent:
+    """One of the last events, kept or not: what an update may point at."""
+
+    version: Version
+    key: np.ndarray
+    words: frozenset[str]
 
 
 def softmax(z: np.ndarray) -> np.ndarray:
@@ -89,6 +119,9 @@ class Materializer:
         self.dropped = 0
         self.last_decision: Decision | None = None
         self.lexicon = DocFreq()  # document frequencies of every event seen (kept or not)
+        # The last events, kept or not: what an update may point at as naming its subject.
+        self._recent: deque[Recent] = deque(maxlen=self.config.thread_window + 1)
+        self._by_word: dict[str, set[int]] = {}  # word -> live slots about it (about_words)
 
     def apply(
         self,
@@ -98,7 +131,10 @@ class Materializer:
         update_logit: float,
         utility_logit: float,
         text_vec: np.ndarray,
+        attribution: Attribution | None = None,
     ) -> Decision:
+        """Apply one event. Without `attribution` (a checkpoint without those heads) the
+        event's own key and words decide what it changes."""
         cfg = self.config
         self.lexicon.add(event.text)
         p = softmax(type_logits)
@@ -109,25 +145,32 @@ class Materializer:
         kinds[NOISE] = -1.0
         type_ = TYPES[int(kinds.argmax())]
         version = Version(event.seq, event.text, event.source, ts=event.ts)
+        # The text's analysis is made once, here, and kept with the slot it lands in:
+        # matching reads its words now; ranking and consolidation read it at query time.
+        analysis = analyse(event.text)
+        ev_words = analysis.words
+        self._recent.append(Recent(version, key, ev_words))
         if p_keep < cfg.keep_threshold:
             self.dropped += 1
             return self._decide(Decision(event.seq, "dropped", None, p_keep, p_update, 0.0, type_))
 
         want_open = type_ == "resolution"
-        # The text's analysis is made once, here, and kept with the slot it lands in:
-        # matching reads its words now; ranking and consolidation read it at query time.
-        analysis = analyse(event.text)
-        ev_words = analysis.words
+        named = self._named_by(attribution)
+        via, about_key, about_words = named.version.seq, named.key, named.words
         best, sim = self._nearest(
-            key, ev_words, lambda s: s.status == "open" if want_open else True
+            about_key if want_open else key,
+            about_words if want_open else ev_words,
+            lambda s: s.status == "open" if want_open else True,
+            wide=want_open,
         )
         if want_open and best is not None and sim >= cfg.match_threshold:
             best.status = "resolved"
-            best.supersede(version, "resolved", key, text_vec, analysis)
+            best.supersede(version, "resolved", text_vec, analysis)
             self._set_key(best)
+            self._index_words(best)
             best.utility = max(best.utility, utility)
             return self._decide(
-                Decision(event.seq, "resolved", best.id, p_keep, p_update, sim, type_)
+                Decision(event.seq, "resolved", best.id, p_keep, p_update, sim, type_, via)
             )
         if want_open:
             best, sim = self._nearest(key, ev_words, lambda s: True)
@@ -140,7 +183,9 @@ class Materializer:
         target, tsim = best, sim
         if self.allow_updates and type_ in UPDATES and p_update >= cfg.update_threshold:
             allowed = UPDATES[type_]
-            target, tsim = self._nearest(key, ev_words, lambda s: s.type in allowed)
+            target, tsim = self._nearest(
+                about_key, about_words, lambda s: s.type in allowed, wide=True
+            )
         if (
             self.allow_updates
             and target is not None
@@ -150,14 +195,26 @@ class Materializer:
             and target.type not in OPEN_TYPES
         ):
             best, sim = target, tsim
-            best.supersede(version, "updated", key, text_vec, analysis)
+            best.supersede(version, "updated", text_vec, analysis)
             self._set_key(best)
+            self._index_words(best)
             best.confidence = float(p.max())
             best.utility = max(best.utility, utility)
             return self._decide(
-                Decision(event.seq, "updated", best.id, p_keep, p_update, sim, type_)
+                Decision(event.seq, "updated", best.id, p_keep, p_update, sim, type_, via)
             )
 
+        # A change that points at an earlier event as naming its subject ("they bumped it
+        # to 8" after "any news on the Harbor deposit?") opens a slot about that thread: the
+        # event is its subject, rendered next to the value and matched with it at read time.
+        thread = None
+        if (
+            via != event.seq
+            and p_update >= cfg.thread_threshold
+            and type_ in (*UPDATES, "resolution")
+        ):
+            thread = named.version
+            analysis = analyse(f"{thread.text} {event.text}")
         slot = Slot(
             id=self.next_id,
             type=type_,
@@ -169,45 +226,83 @@ class Materializer:
             confidence=float(p.max()),
             utility=utility,
             status="open" if type_ in OPEN_TYPES else "active",
+            opened=version,
+            opened_words=analysis.words,
+            thread=thread,
             _analysis=analysis,
         )
         self.slots[slot.id] = slot
         self._set_key(slot)
+        self._index_words(slot)
         self.next_id += 1
         if len(self.slots) > cfg.max_slots:
             self._evict(event.seq)
-        return self._decide(Decision(event.seq, "new", slot.id, p_keep, p_update, sim, type_))
+        return self._decide(
+            Decision(event.seq, "new", slot.id, p_keep, p_update, sim, type_, thread and thread.seq)
+        )
+
+    def _named_by(self, attribution: Attribution | None) -> Recent:
+        """The event that named what the current one is about: itself (last in `_recent`)
+        when it names it or has no attribution, else the earlier recent event whose key is
+        nearest its attribution vector."""
+        names = attribution is None or attribution.names_logit >= self.config.names_threshold
+        if names or len(self._recent) == 1:
+            return self._recent[-1]
+        earlier = list(self._recent)[:-1]
+        scores = [float(attribution.query @ r.key) for r in earlier]
+        return earlier[int(np.argmax(scores))]
 
     def _decide(self, decision: Decision) -> Decision:
         self.last_decision = decision
         return decision
 
     def _nearest(
-        self, key: np.ndarray, ev_words: frozenset[str], eligible: Callable[[Slot], bool]
+        self,
+        key: np.ndarray,
+        ev_words: frozenset[str],
+        eligible: Callable[[Slot], bool],
+        wide: bool = False,
     ) -> tuple[Slot | None, float]:
-        """The eligible slot with the best match score (key cosine + weighted word overlap)
-        among the `candidates` nearest by key, and that score; (None, -1) if none."""
+        """The eligible slot with the best match score (key cosine + `lex_weight` times the
+        IDF share of `ev_words` the slot's about-words hold) among the `candidates` nearest
+        by key — and, with `wide` (updates and resolutions, whose target may be far in key
+        space when the key misjudges an unseen name), every slot holding one of the
+        `RARE_WORDS` rarest of `ev_words`; (None, -1) if none."""
         if not self._rows:
             return None, -1.0
         sims = self._keys[: len(self._rows)] @ key
         k = min(len(sims), self.config.candidates)
-        best, best_score = None, -np.inf
-        seen = 0
+        rows: list[int] = []
         for row in _nearest_first(sims, 4 * k):  # stop after k eligible
-            slot = self.slots[self._rows[int(row)]]
-            if not eligible(slot):
-                continue
+            if eligible(self.slots[self._rows[int(row)]]):
+                rows.append(int(row))
+                if len(rows) >= k:
+                    break
+        if wide and self.config.lex_weight:
+            rare = sorted(
+                (w for w in ev_words if w in self._by_word),
+                key=lambda w: (-self.lexicon.idf(w), w),
+            )[:RARE_WORDS]
+            extra = sorted({sid for w in rare for sid in self._by_word[w]})
+            have = set(rows)
+            rows += [
+                r
+                for sid in extra
+                if (r := self._row_of[sid]) not in have and eligible(self.slots[sid])
+            ]
+        best, best_score = None, -np.inf
+        for row in rows:
+            slot = self.slots[self._rows[row]]
             score = float(sims[row])
             if self.config.lex_weight:
-                score += self.config.lex_weight * self.lexicon.overlap(
-                    ev_words, slot.analysis.words
-                )
-            if score > best_score:
+                score += self.config.lex_weight * self.lexicon.overlap(ev_words, slot.about_words)
+            if score > best_score:  # ties: the first candidate (nearest by key) wins
                 best, best_score = slot, score
-            seen += 1
-            if seen >= k:
-                break
         return (best, best_score) if best is not None else (None, -1.0)
+
+    def _index_words(self, slot: Slot) -> None:
+        for w in slot.about_words:
+            self._by_word.setdefault(w, set()).add(slot.id)
 
     def _set_key(self, slot: Slot) -> None:
         """Insert or refresh a slot's row in the key matrix (and trim its history)."""
@@ -233,6 +328,12 @@ class Materializer:
     def _evict(self, now: int) -> None:
         victim = min(self.slots.values(), key=lambda s: (self.rank(s, now), s.last_seen))
         del self.slots[victim.id]
+        for w in victim.about_words:
+            ids = self._by_word.get(w)
+            if ids is not None:
+                ids.discard(victim.id)
+                if not ids:
+                    del self._by_word[w]
         row = self._row_of.pop(victim.id)
         last = len(self._rows) - 1
         self._keys[row] = self._keys[last]  # move the last row into the hole

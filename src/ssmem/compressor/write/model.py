@@ -10,6 +10,12 @@ Glossary (what each head is for; the materializer turns them into memory):
 - `recon` (d_in): the prediction of the *next* event's vector from the state so far; its
   error on the actual next event is the surprise signal.
 - `query_key(q)`: a query's vector in key space (contrastive retrieval-of-state).
+- `names` (logit): the event names what it is about ("Atlas budget is now $9k"), or it does
+  not ("they bumped it to 450") — learned update attribution, part one.
+- `attach` (d_key, unit norm): for an event that does not name its subject, which earlier
+  event did — its key is nearest — part two. Both see the state, so "they bumped it to 450"
+  can point at the thread the conversation is on. `zero_attach_state` (an ablation switch,
+  not a config) hides the state from these two heads only.
 
 `recurrent=False` swaps the SSM for a per-event MLP of the same width: the ablation that
 shows what the state buys. Everything else is identical.
@@ -61,6 +67,8 @@ class Heads:
     utility: Tensor
     recon: Tensor
     hidden: Tensor
+    attach: Tensor
+    names: Tensor
 
 
 class CompressorNet(nn.Module):
@@ -77,6 +85,9 @@ class CompressorNet(nn.Module):
         d_feat = c.d_model + c.d_in  # heads see the state's output and the event itself
         self.type_head = nn.Linear(d_feat, N_TYPES)
         self.key_head = nn.Sequential(nn.Linear(d_feat, 128), nn.SiLU(), nn.Linear(128, c.d_key))
+        self.attach_head = nn.Sequential(nn.Linear(d_feat, 128), nn.SiLU(), nn.Linear(128, c.d_key))
+        self.names_head = nn.Linear(d_feat, 1)
+        self.zero_attach_state = False
         self.update_head = nn.Linear(d_feat, 1)
         self.utility_head = nn.Linear(d_feat, 1)
         self.recon_head = nn.Linear(c.d_model, c.d_in)
@@ -108,6 +119,7 @@ class CompressorNet(nn.Module):
 
     def _heads(self, h: Tensor, x: Tensor) -> Heads:
         feat = torch.cat([h, x], dim=-1)
+        attach_in = torch.cat([torch.zeros_like(h), x], dim=-1) if self.zero_attach_state else feat
         return Heads(
             type_logits=self.type_head(feat),
             key=F.normalize(self.key_head(feat), dim=-1),
@@ -115,6 +127,8 @@ class CompressorNet(nn.Module):
             utility=self.utility_head(feat).squeeze(-1),
             recon=self.recon_head(h),
             hidden=h,
+            attach=F.normalize(self.attach_head(attach_in), dim=-1),
+            names=self.names_head(attach_in).squeeze(-1),
         )
 
     def query_key(self, q: Tensor) -> Tensor:
