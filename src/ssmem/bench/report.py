@@ -211,9 +211,10 @@ def _series(ax, pts: list[tuple[float, float]], marker: str, dash: str, label: s
         )
 
 
-def _panel(ax, title: str, xlabel: str, ylabel: str) -> None:
-    """Shared axes of every panel: log2 x, a [0, 1] metric on y."""
-    ax.set_xscale("log", base=2)
+def _panel(ax, title: str, xlabel: str, ylabel: str, log_x: bool = True) -> None:
+    """Shared axes of every panel: log2 x (or linear), a [0, 1] metric on y."""
+    if log_x:
+        ax.set_xscale("log", base=2)
     ax.set_ylim(-0.03, 1.03)
     ax.set_title(title, fontsize=9)
     ax.set_xlabel(xlabel)
@@ -280,7 +281,8 @@ def plot_gap(runs: list[dict], meta: dict, path: Path) -> None:
                         acc[int(g)][0] += hit
                         acc[int(g)][1] += n
             _series(ax, sorted((g, h / n) for g, (h, n) in acc.items() if n), marker, dash, s)
-        _panel(ax, fam, "turns between subject's last mention and update", "answerable")
+        _panel(ax, fam, "turns since the subject was named", "answerable", False)
+        ax.set_xticks(range(4))
     _finish(plt, fig, axes, f"implicit updates: answerable vs gap (budget {small})", meta, path)
 
 
