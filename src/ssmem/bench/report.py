@@ -242,6 +242,18 @@ def plot_vs(runs: list[dict], meta: dict, x: str, metric: str, path: Path) -> No
     _finish(plt, fig, axes, f"{metric} vs {x.replace('_', ' ')}{note}", meta, path)
 
 
+def _pooled(runs: list[dict], cell: tuple[str, str, int], field: str) -> dict[int, float]:
+    """bin -> hit rate of a binned metric (`{bin: [hits, n]}`), pooled over the runs of one
+    (family, system, budget) cell; bins with no cases left out."""
+    acc: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for r in runs:
+        if (r["family"], r["system"], r["budget"]) == cell:
+            for b, (hit, n) in r["metrics"][field].items():
+                acc[int(b)][0] += hit
+                acc[int(b)][1] += n
+    return {b: h / n for b, (h, n) in acc.items() if n}
+
+
 def plot_distance(runs: list[dict], meta: dict, path: Path) -> None:
     """Share of evidence events in the context vs tokens between the event and the question,
     at the smallest budget, pooled over lengths and seeds."""
@@ -251,13 +263,8 @@ def plot_distance(runs: list[dict], meta: dict, path: Path) -> None:
     for ax, fam in zip(axes, fams, strict=False):
         for i, s in enumerate(_ordered(runs, "system")):
             marker, dash = STYLES[i % len(STYLES)]
-            acc: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-            for r in runs:
-                if (r["family"], r["system"], r["budget"]) == (fam, s, small):
-                    for b, (hit, n) in r["metrics"]["recall_by_distance"].items():
-                        acc[int(b)][0] += hit
-                        acc[int(b)][1] += n
-            pts = sorted((2**b, h / n) for b, (h, n) in acc.items() if n)
+            acc = _pooled(runs, (fam, s, small), "recall_by_distance")
+            pts = sorted((2**b, h) for b, h in acc.items())
             _series(ax, pts, marker, dash, s)
         _panel(ax, fam, "tokens between evidence and question", "evidence in context")
     _finish(plt, fig, axes, f"recall vs distance (budget {small})", meta, path)
@@ -274,13 +281,8 @@ def plot_gap(runs: list[dict], meta: dict, path: Path) -> None:
     for ax, fam in zip(axes, fams, strict=False):
         for i, s in enumerate(_ordered(runs, "system")):
             marker, dash = STYLES[i % len(STYLES)]
-            acc: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-            for r in runs:
-                if (r["family"], r["system"], r["budget"]) == (fam, s, small):
-                    for g, (hit, n) in r["metrics"]["implicit_by_gap"].items():
-                        acc[int(g)][0] += hit
-                        acc[int(g)][1] += n
-            _series(ax, sorted((g, h / n) for g, (h, n) in acc.items() if n), marker, dash, s)
+            acc = _pooled(runs, (fam, s, small), "implicit_by_gap")
+            _series(ax, sorted(acc.items()), marker, dash, s)
         _panel(ax, fam, "turns since the subject was named", "answerable", False)
         ax.set_xticks(range(4))
     _finish(plt, fig, axes, f"implicit updates: answerable vs gap (budget {small})", meta, path)

@@ -8,9 +8,7 @@ family of this module has threads (see `threads.py`).
 
 from __future__ import annotations
 
-import random
-
-from ssmem.bench.generators.spec import Attr, FamilySpec, NoiseState, Vocab
+from ssmem.bench.generators.spec import Attr, FamilySpec, chat_noise
 
 ATTRS = (
     Attr(
@@ -216,11 +214,7 @@ CHAT = {
 }
 
 
-def noise(rng: random.Random, vocab: Vocab, state: NoiseState) -> list[tuple[str, str, str]]:
-    text = rng.choice(CHAT[state.split]).format(
-        topic=rng.choice(vocab["topic"]), n=rng.randrange(2, 90)
-    )
-    return [(rng.choice(state.cast), text, "noise")]
+noise = chat_noise(CHAT)
 
 
 SPEC = FamilySpec(

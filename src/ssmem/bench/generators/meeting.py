@@ -3,9 +3,7 @@ open questions settled weeks later, and chit-chat between speakers."""
 
 from __future__ import annotations
 
-import random
-
-from ssmem.bench.generators.spec import Attr, FamilySpec, NoiseState, Vocab
+from ssmem.bench.generators.spec import Attr, FamilySpec, chat_noise
 
 ATTRS = (
     Attr("budget", {"train": ("budget", "funding", "allocation"), "eval": "spending cap"}, "money"),
@@ -206,11 +204,7 @@ CHAT = {
 }
 
 
-def noise(rng: random.Random, vocab: Vocab, state: NoiseState) -> list[tuple[str, str, str]]:
-    text = rng.choice(CHAT[state.split]).format(
-        topic=rng.choice(vocab["topic"]), n=rng.randrange(2, 90)
-    )
-    return [(rng.choice(state.cast), text, "noise")]
+noise = chat_noise(CHAT)
 
 
 SPEC = FamilySpec(

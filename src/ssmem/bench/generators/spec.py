@@ -58,3 +58,16 @@ class FamilySpec:
     entity_fmt: Callable[[str, str], str]
     sources: dict[str, str] = field(default_factory=dict)
     reading_unit: str = "ms"
+
+
+def chat_noise(chat: dict[str, tuple[str, ...]]) -> NoiseMaker:
+    """A noise maker for chat families: one line of `chat[split]` about a random topic, said
+    by one of the stream's speakers."""
+
+    def noise(rng: random.Random, vocab: Vocab, state: NoiseState) -> list[tuple[str, str, str]]:
+        text = rng.choice(chat[state.split]).format(
+            topic=rng.choice(vocab["topic"]), n=rng.randrange(2, 90)
+        )
+        return [(rng.choice(state.cast), text, "noise")]
+
+    return noise
