@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ssmem.adapters import detect_format, load_events
+from ssmem.adapters import detect_format, event_from_obj, load_events
 from ssmem.errors import InputError
 
 
@@ -153,3 +153,38 @@ def test_bad_csv_row(tmp_path: Path) -> None:
     p.write_text("LineId,Content\n1,hello\n2,a,b\n")
     with pytest.raises(InputError, match=r"x_structured.csv:3: row has"):
         load_events(p)
+
+
+def test_event_objects_are_plain_json_within_bounds():
+    from ssmem.adapters.jsonl import MAX_META_DEPTH, MAX_SEQ
+
+    ok = event_from_obj({"text": "x", "seq": MAX_SEQ, "meta": deep(MAX_META_DEPTH)}, 0, "p", 1)
+    assert ok.seq == MAX_SEQ
+    cases = [
+        ({"text": "x", "seq": MAX_SEQ + 1}, "seq"),
+        ({"text": "x", "meta": deep(MAX_META_DEPTH + 1)}, "meta"),
+        ({"text": "x", "meta": {"a": [1.0, float("nan")]}}, "meta"),
+        ({"text": "x", "score": float("-inf")}, "score"),
+        ({"text": "x", "tags": [deep(MAX_META_DEPTH)]}, "tags"),  # an extra key nests one more
+    ]
+    for obj, field in cases:
+        with pytest.raises(InputError) as err:
+            event_from_obj(obj, 0, "p", 1)
+        assert err.value.field == field, obj
+    # The next assigned seq past the largest is refused too, naming the field.
+    with pytest.raises(InputError) as err:
+        event_from_obj({"text": "x"}, MAX_SEQ + 1, "p", 1)
+    assert err.value.field == "seq"
+
+
+def test_a_very_deep_meta_is_refused_without_exhausting_the_stack():
+    with pytest.raises(InputError):
+        event_from_obj({"text": "x", "meta": deep(50_000)}, 0, "p", 1)
+
+
+def deep(depth: int) -> dict:
+    """A dict nested `depth` levels (a level is one dict)."""
+    out: dict = {}
+    for _ in range(depth - 1):
+        out = {"k": out}
+    return out

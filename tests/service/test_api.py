@@ -104,6 +104,13 @@ def test_idempotency_key_replays_the_first_reply(server):
     assert [e.text for e in c.events(sid)] == ["a", "b", "c"]
 
 
+def nested(depth: int) -> dict:
+    out: dict = {}
+    for _ in range(depth - 1):
+        out = {"k": out}
+    return out
+
+
 @pytest.mark.parametrize(
     ("bad", "field"),
     [
@@ -115,6 +122,10 @@ def test_idempotency_key_replays_the_first_reply(server):
         ({"text": "x", "meta": []}, "events[2].meta"),
         ({"text": "x", "source": 3}, "events[2].source"),
         ("not an object", "events[2]"),
+        # Inputs that were acknowledged and then broke the session for good:
+        ({"text": "x", "seq": 2**62 + 1}, "events[2].seq"),  # never listed, 500 after restart
+        ({"text": "x", "seq": 2**63}, "events[2].seq"),  # was a 500 OverflowError
+        ({"text": "x", "meta": nested(40)}, "events[2].meta"),  # its page was a 500 forever
     ],
 )
 def test_rejected_batch_ingests_nothing_and_names_the_field(server, bad, field):
@@ -187,3 +198,38 @@ def test_unknown_route_and_method_are_json_errors(server):
     assert r.status_code == 404 and r.json()["error"]["code"] == "not_found"
     r = httpx.put(server.url + "/healthz")
     assert r.status_code == 405 and "error" in r.json()
+
+
+def test_the_largest_seq_is_accepted_and_the_next_assigned_one_is_a_422(server):
+    c = server.tenant()
+    sid = c.create_session()["id"]
+    c.ingest(sid, [{"text": "last", "seq": 2**53 - 1, "meta": nested(32)}])
+    assert [e.seq for e in c.events(sid)] == [2**53 - 1]
+    with pytest.raises(ServiceError) as err:
+        c.ingest(sid, [{"text": "one more"}])  # would be assigned 2**53
+    assert err.value.status == 422 and err.value.field == "events[0].seq"
+    assert c.session(sid)["events"] == 1
+
+
+@pytest.mark.parametrize(
+    ("bad", "field"),
+    [
+        ('{"text": "x", "meta": {"a": [1, NaN]}}', "events[0].meta"),  # was stored as null
+        ('{"text": "x", "score": Infinity}', "events[0].score"),
+    ],
+)
+def test_nan_and_infinity_are_422_naming_the_field(server, bad, field):
+    """Python's JSON reader accepts these non-JSON literals, so a client can send them; the
+    client library itself refuses to, hence the raw body."""
+    c = server.tenant()
+    sid = c.create_session()["id"]
+    r = httpx.post(
+        f"{server.url}/v1/sessions/{sid}/events",
+        content=f'{{"events": [{bad}]}}',
+        headers={
+            "Authorization": c.http.headers["Authorization"],
+            "Content-Type": "application/json",
+        },
+    )
+    assert r.status_code == 422 and r.json()["error"]["field"] == field, r.text
+    assert c.session(sid)["events"] == 0

@@ -19,6 +19,30 @@ from ssmem.errors import InputError
 from ssmem.events import Event
 
 KNOWN = {"seq", "ts", "source", "kind", "text", "meta"}
+# The largest seq accepted: every JSON reader (JavaScript's numbers included) holds it
+# exactly, and every store's 64-bit integer holds it and the seqs assigned after it.
+MAX_SEQ = 2**53 - 1
+MAX_META_DEPTH = 32  # nesting levels of `meta` (and of other extra keys)
+
+
+def check_json_data(value: Any, path: str, line: int, field: str) -> None:
+    """`value` is plain JSON data: nested at most `MAX_META_DEPTH` levels, and no NaN or
+    Infinity (JSON has neither; stored, they would come back as something else). Iterative,
+    so no input can exhaust the stack."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, float) and not math.isfinite(item):
+            raise InputError(
+                "NaN and Infinity are not JSON numbers", path=path, line=line, field=field
+            )
+        if isinstance(item, dict | list):
+            if depth > MAX_META_DEPTH:
+                raise InputError(
+                    f"nested deeper than {MAX_META_DEPTH} levels", path=path, line=line, field=field
+                )
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
 
 
 def parse_ts(value: Any, path: str, line: int) -> float | None:
@@ -70,6 +94,10 @@ def event_from_obj(obj: Any, seq_default: int, path: str, line: int) -> Event:
         raise InputError(
             f"expected a non-negative integer, got {seq!r}", path=path, line=line, field="seq"
         )
+    if seq > MAX_SEQ:
+        raise InputError(
+            f"{seq} is above the largest seq, {MAX_SEQ}", path=path, line=line, field="seq"
+        )
     meta = obj.get("meta", {})
     if meta is None:
         meta = {}
@@ -78,6 +106,9 @@ def event_from_obj(obj: Any, seq_default: int, path: str, line: int) -> Event:
             f"expected an object, got {type(meta).__name__}", path=path, line=line, field="meta"
         )
     extra = {k: v for k, v in obj.items() if k not in KNOWN}
+    check_json_data(meta, path, line, "meta")
+    for key, value in extra.items():
+        check_json_data(value, path, line, key)
     return Event(
         seq=seq,
         text=text,

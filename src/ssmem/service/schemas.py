@@ -48,8 +48,9 @@ class SessionList(BaseModel):
 class EventBatch(Strict):
     events: list[dict[str, Any]] = Field(
         description="Events as in JSONL: `text` required; `seq`, `ts`, `source`, `kind`, "
-        "`meta` optional. Seqs increase strictly; an already-committed identical event is a "
-        "duplicate (not ingested twice).",
+        "`meta` optional. Seqs increase strictly, at most 2**53 - 1; an already-committed "
+        "identical event is a duplicate (not ingested twice). `meta` and other extra keys are "
+        "plain JSON: nested at most 32 levels, no NaN or Infinity (422 naming the field).",
     )
     idempotency_key: str | None = Field(
         None,
