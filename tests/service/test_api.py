@@ -164,14 +164,6 @@ def test_snapshots_list_create_and_diff(server):
     assert err.value.status == 404 and err.value.field == "to"
 
 
-def test_answer_route_exists_only_with_a_reader(server):
-    c = server.tenant()
-    sid = c.create_session()["id"]
-    r = c.http.post(f"/v1/sessions/{sid}/answer", json={"query": "q"})
-    assert r.status_code == 404 and r.json()["error"]["code"] == "not_found"
-    assert "/v1/sessions/{session_id}/answer" not in c.http.get("/openapi.json").json()["paths"]
-
-
 def test_ops_endpoints(server):
     c = server.tenant()
     assert c.health() and c.ready()
@@ -233,3 +225,15 @@ def test_nan_and_infinity_are_422_naming_the_field(server, bad, field):
     )
     assert r.status_code == 422 and r.json()["error"]["field"] == field, r.text
     assert c.session(sid)["events"] == 0
+
+
+def test_answer_without_a_backend_is_a_409_saying_how_to_enable_it(server):
+    """It was a bare 404, as if the session did not exist."""
+    c = server.tenant()
+    sid = c.create_session()["id"]
+    c.ingest(sid, [ev(0)])
+    r = c.http.post(f"/v1/sessions/{sid}/answer", json={"query": "what?"})
+    assert r.status_code == 409
+    assert "--llm-backend" in r.json()["error"]["message"]
+    assert server.tenant().http.post(f"/v1/sessions/{sid}/answer", json={}).status_code == 404
+    assert "/v1/sessions/{session_id}/answer" in c.http.get("/openapi.json").json()["paths"]

@@ -104,8 +104,7 @@ def create_app(settings: ServiceSettings) -> FastAPI:
     )
     for module in (routes_sessions, routes_memory, routes_snapshots, routes_admin, websocket):
         app.include_router(module.router)
-    if settings.llm_backend:  # /answer exists only where a reader is configured
-        app.include_router(routes_memory.answer_router)
+    app.include_router(routes_memory.answer_router)  # 409 naming the fix without a backend
 
     @app.exception_handler(ApiError)
     async def on_api_error(request: Request, err: ApiError) -> JSONResponse:

@@ -14,7 +14,14 @@ from ssmem.service.schemas import AnswerOut, ContextOut, ContextRequest, ErrorOu
 
 router = APIRouter(prefix="/v1/sessions", tags=["memory"], responses=ERRORS)
 answer_router = APIRouter(
-    prefix="/v1/sessions", tags=["memory"], responses={**ERRORS, 502: {"model": ErrorOut}}
+    prefix="/v1/sessions",
+    tags=["memory"],
+    responses={**ERRORS, 409: {"model": ErrorOut}, 502: {"model": ErrorOut}},
+)
+NO_BACKEND = (
+    "this server has no LLM backend, so it cannot answer: start it with --llm-backend local "
+    "(or SSMEM_LLM_BACKEND), or build the prompt with POST /v1/sessions/{id}/context and "
+    "ask your own model"
 )
 
 
@@ -63,7 +70,12 @@ def context(session_id: SessionId, body: ContextRequest, svc: Svc, caller: Calle
 @answer_router.post("/{session_id}/answer", response_model=AnswerOut)
 def answer(session_id: SessionId, body: ContextRequest, svc: Svc, caller: Caller) -> AnswerOut:
     """An answer with citations (`[#seq]` of the events it rests on) from the configured
-    reader over the session's memory, with the prompt built under `budget` reader tokens."""
+    reader over the session's memory, with the prompt built under `budget` reader tokens.
+    409 when the server has no LLM backend (after the session check: another tenant's
+    session stays a 404)."""
+    if not svc.settings.llm_backend:
+        svc.manager.row(caller.id, session_id)
+        raise ApiError(409, NO_BACKEND)
     check_text(body.query, "query", 10_000)
     if not body.query.strip():
         raise ApiError(422, "a question is required", "query")
