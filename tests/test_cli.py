@@ -189,3 +189,29 @@ def test_memory_prints_the_packed_slots_and_its_json_shows_the_settings(
     data = json.loads(out)
     assert code == 0 and data["settings"]["read"]["window_share"] == 0.25
     assert set(data["settings"]["write"]) >= {"keep_threshold", "rank_lex", "read_match"}
+
+
+@pytest.mark.parametrize(
+    ("argv", "named"),
+    [
+        (["ask", "--query", "  "], "--query"),
+        (["ask", "--query", "what?", "--budget", "0"], "--budget"),
+        (["chat", "--budget", "0"], "--budget"),
+    ],
+)
+def test_ask_and_chat_refuse_bad_input_before_any_model_loads(
+    cli, tmp_path: Path, monkeypatch, argv, named
+) -> None:
+    """They used to load the model first (and `--budget 0` ran it and printed junk, exit 0)."""
+    import ssmem.cli.ask_cmd as ask_cmd
+    import ssmem.cli.chat_cmd as chat_cmd
+
+    def no_model(*_a, **_k):
+        raise AssertionError("a model was loaded for input that was already known bad")
+
+    monkeypatch.setattr(ask_cmd, "make_backend", no_model)
+    monkeypatch.setattr(chat_cmd, "make_backend", no_model)
+    p = tmp_path / "s.jsonl"
+    p.write_text('{"text": "The door code is 4719."}\n')
+    code, _, err = cli([*argv, str(p)])
+    assert code == 2 and named in err

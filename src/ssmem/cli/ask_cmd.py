@@ -72,6 +72,14 @@ def system_option(f: Callable[..., Any]) -> Callable[..., Any]:
     )(f)
 
 
+def check_budget(budget: int) -> None:
+    """Refuse a budget no answer can use, before any model loads."""
+    if budget < 1:
+        raise click.BadParameter(
+            "an answer needs at least 1 token of context", param_hint="--budget"
+        )
+
+
 def echo_answer(ans: Answer, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(ans.to_dict(), ensure_ascii=False))
@@ -105,7 +113,10 @@ def ask_cmd(
     stream: str,
 ) -> None:
     """Answer QUERY from what SYSTEM remembers of STREAM, within BUDGET reader tokens."""
-    events = load_events(stream, fmt)
+    if not query.strip():
+        raise click.BadParameter("the question is empty", param_hint="--query")
+    check_budget(budget)
+    events = load_events(stream, fmt)  # a bad stream fails here, before the model loads
     reader = make_backend(backend, base_url, model, threads)
     mem = build_system(system, events, reader)
     echo_answer(answer(mem, query, budget, reader), as_json)

@@ -13,6 +13,7 @@ from ssmem.adapters import load_events
 from ssmem.cli.ask_cmd import (
     backend_options,
     build_system,
+    check_budget,
     echo_answer,
     make_backend,
     system_option,
@@ -40,6 +41,7 @@ def chat_cmd(
     stream: str,
 ) -> None:
     """Ask questions about STREAM interactively (one per line; `quit` or EOF ends)."""
+    check_budget(budget)
     events = load_events(stream, fmt)
     reader = make_backend(backend, base_url, model, threads)
     mem = build_system(system, events, reader)
