@@ -57,6 +57,7 @@ def test_tiny_matrix_writes_results_summary_and_plots(tmp_path, extra_system):
     assert "| meeting | newest |" in summary and "test" in summary
     pngs = sorted(p.name for p in tmp_path.glob("*.png"))
     assert "recall_vs_distance.png" in pngs and "answerable_vs_budget.png" in pngs
+    assert "implicit_vs_gap.png" not in pngs  # no implicit updates in these families
     assert all((tmp_path / p).stat().st_size > 1000 for p in pngs)
 
 
@@ -128,3 +129,15 @@ def test_handwritten_stream_runs_through_the_matrix():
     rows, errors = run_matrix(cfg, progress=False)
     assert not errors and rows[0]["family"] == "handwritten"
     assert rows[0]["metrics"]["questions"] > 0 and rows[0]["stream_tokens"] > 1000
+
+
+def test_a_thread_family_reports_answerable_by_gap_and_plots_it(tmp_path):
+    cfg = BenchConfig(("window",), ("household",), (2000,), (256,), (0,), workers=1)
+    results = run_bench(cfg, tmp_path, "test", progress=False)
+    (run,) = results["runs"]
+    by_gap = run["metrics"]["implicit_by_gap"]
+    assert by_gap and set(by_gap) <= {"0", "1", "2", "3"}
+    asked = run["metrics"]["by_category"]["implicit_update"]["n"]
+    assert sum(n for _, n in by_gap.values()) == asked
+    assert all(0 <= hit <= n for hit, n in by_gap.values())
+    assert (tmp_path / "implicit_vs_gap.png").stat().st_size > 1000

@@ -254,38 +254,49 @@ def _pooled(runs: list[dict], cell: tuple[str, str, int], field: str) -> dict[in
     return {b: h / n for b, (h, n) in acc.items() if n}
 
 
-def plot_distance(runs: list[dict], meta: dict, path: Path) -> None:
-    """Share of evidence events in the context vs tokens between the event and the question,
-    at the smallest budget, pooled over lengths and seeds."""
+def _plot_binned(
+    runs: list[dict],
+    meta: dict,
+    path: Path,
+    field: str,
+    x_of,
+    labels: tuple[str, str, str],
+    log_x: bool = True,
+) -> None:
+    """A binned metric (`metrics[field]`: {bin: [hits, n]}) at the smallest budget, pooled
+    over lengths and seeds: a panel per family, a line per system, x = `x_of(bin)`.
+    `labels`: x label, y label, title (the budget is appended); a linear x axis shows every
+    integer bin as a tick."""
     small = min(r["budget"] for r in runs)
     fams = sorted(_ordered(runs, "family"))
     plt, fig, axes = _grid(len(fams))
     for ax, fam in zip(axes, fams, strict=False):
         for i, s in enumerate(_ordered(runs, "system")):
             marker, dash = STYLES[i % len(STYLES)]
-            acc = _pooled(runs, (fam, s, small), "recall_by_distance")
-            pts = sorted((2**b, h) for b, h in acc.items())
-            _series(ax, pts, marker, dash, s)
-        _panel(ax, fam, "tokens between evidence and question", "evidence in context")
-    _finish(plt, fig, axes, f"recall vs distance (budget {small})", meta, path)
+            acc = _pooled(runs, (fam, s, small), field)
+            _series(ax, sorted((x_of(b), h) for b, h in acc.items()), marker, dash, s)
+        _panel(ax, fam, labels[0], labels[1], log_x=log_x)
+        if not log_x:
+            ax.set_xticks(sorted({x_of(int(b)) for r in runs for b in r["metrics"][field]}))
+    _finish(plt, fig, axes, f"{labels[2]} (budget {small})", meta, path)
+
+
+def plot_distance(runs: list[dict], meta: dict, path: Path) -> None:
+    """Share of evidence events in the context vs tokens between the event and the question."""
+    labels = ("tokens between evidence and question", "evidence in context", "recall vs distance")
+    _plot_binned(runs, meta, path, "recall_by_distance", lambda b: 2**b, labels)
 
 
 def plot_gap(runs: list[dict], meta: dict, path: Path) -> None:
     """Implicit-update questions answerable (value next to its subject) vs the turns between
-    the subject's last mention and the update, at the smallest budget, pooled over lengths
-    and seeds; one panel per family with such questions."""
+    the subject's last mention and the update; families with such questions only."""
     runs = [r for r in runs if "implicit_by_gap" in r["metrics"]]
-    small = min(r["budget"] for r in runs)
-    fams = sorted(_ordered(runs, "family"))
-    plt, fig, axes = _grid(len(fams))
-    for ax, fam in zip(axes, fams, strict=False):
-        for i, s in enumerate(_ordered(runs, "system")):
-            marker, dash = STYLES[i % len(STYLES)]
-            acc = _pooled(runs, (fam, s, small), "implicit_by_gap")
-            _series(ax, sorted(acc.items()), marker, dash, s)
-        _panel(ax, fam, "turns since the subject was named", "answerable", False)
-        ax.set_xticks(range(4))
-    _finish(plt, fig, axes, f"implicit updates: answerable vs gap (budget {small})", meta, path)
+    labels = (
+        "turns since the subject was named",
+        "answerable",
+        "implicit updates: answerable vs gap",
+    )
+    _plot_binned(runs, meta, path, "implicit_by_gap", lambda g: g, labels, log_x=False)
 
 
 def write_report(results: dict[str, Any], out: Path) -> list[Path]:
