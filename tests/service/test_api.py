@@ -170,7 +170,11 @@ def test_ops_endpoints(server):
     sid = c.create_session()["id"]
     c.ingest(sid, [ev(0)])
     c.memory(sid)
-    text = httpx.get(server.url + "/metrics").text
+    # Totals over every tenant: the admin key only (a tenant's key, or none, is refused).
+    assert httpx.get(server.url + "/metrics").status_code == 401
+    assert c.http.get("/metrics").status_code == 401
+    admin = {"Authorization": f"Bearer {server.admin_key}"}
+    text = httpx.get(server.url + "/metrics", headers=admin).text
     for name in (
         "ssmem_events_ingested_total",
         "ssmem_ingest_seconds_bucket",

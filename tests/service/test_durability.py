@@ -120,7 +120,9 @@ def test_corrupt_snapshot_is_detected_and_rebuilt_by_replay(make_server, replay)
         assert text == replay(events, "window", budget) and "is NOT" not in text
     status = {s["id"]: s["status"] for s in c.snapshots(sid)}
     assert status == {first["id"]: "ok", second["id"]: "corrupt"}
-    assert "ssmem_snapshots_corrupt_total 1.0" in httpx.get(srv.url + "/metrics").text
+    admin = {"Authorization": f"Bearer {srv.admin_key}"}
+    metrics = httpx.get(srv.url + "/metrics", headers=admin).text
+    assert "ssmem_snapshots_corrupt_total 1.0" in metrics
 
 
 def test_snapshot_with_valid_checksum_but_wrong_chain_is_rejected(make_server, replay):

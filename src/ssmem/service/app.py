@@ -152,10 +152,11 @@ def create_app(settings: ServiceSettings) -> FastAPI:
 
     @app.get("/metrics", tags=["ops"], response_class=PlainTextResponse)
     def metrics(request: Request) -> Response:
-        """Prometheus text format: ingest counts, latency histograms, sessions, state bytes."""
+        """Prometheus text format: ingest counts, latency histograms, sessions, state bytes —
+        totals over every tenant, so the admin key is required (unless `metrics_public`)."""
         svc: Services = request.app.state.services
         if not svc.settings.metrics_public:
-            svc.tenants.resolve(request.headers.get("authorization", "")[7:] or None)
+            svc.tenants.check_admin(request.headers.get("authorization", "")[7:] or None)
         svc.metrics.state_bytes.set(svc.manager.state_bytes())
         return Response(svc.metrics.render(), media_type="text/plain; version=0.0.4")
 

@@ -46,7 +46,7 @@ class ServiceSettings:
     snapshot_render_budget: int = 512  # budget of the rendering stored with a snapshot
     max_live_sessions: int = 1000  # sessions held in RAM; others reload on demand
     default_budget: int = 512
-    metrics_public: bool = True  # /metrics without an API key
+    metrics_public: bool = False  # /metrics without the admin key (it shows every tenant's totals)
     log_level: str = "warning"
     llm_backend: str = ""  # "" = no /answer; "local", a packaged model, "openai" (or "fake")
     llm_base_url: str = ""  # for llm_backend "openai"
