@@ -160,3 +160,17 @@ def test_no_subject_note_when_the_line_or_its_trace_is_the_opener(feed) -> None:
     feed(m, 1, "Harbor Hall deposit is now $390.", "fact", 0, update=True)
     line = m.slots[d.slot].as_line()
     assert line.previous.seq == 0 and line.subject is None
+
+
+def test_an_evicted_slot_leaves_no_trace_in_the_word_index(feed) -> None:
+    """Words of a value a slot no longer holds stay indexed while it lives; once the slot is
+    evicted, an update that shares them must not find it (it raised KeyError)."""
+    m = Materializer(MaterializerConfig(lex_weight=1.0, max_slots=2))
+    first = feed(m, 0, "Atlas budget is $5,000.", "fact", 0)
+    feed(m, 1, "Zephyr moved the Atlas budget to $7,000.", "fact", 0, update=True)
+    feed(m, 2, "Atlas budget is now $9,000.", "fact", 0, update=True)
+    feed(m, 3, "Beacon owner is Ana.", "fact", 1)
+    feed(m, 4, "Comet deadline is May 2.", "fact", 2)
+    assert first.slot not in m.slots  # the least recently seen went
+    d = feed(m, 5, "Zephyr says it is $8,000 now.", "fact", 5, update=True)
+    assert d.slot in m.slots and d.slot != first.slot

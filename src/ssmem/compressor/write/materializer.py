@@ -30,7 +30,7 @@ import numpy as np
 from ssmem.compressor.store.slots import OPEN_TYPES, TYPES, Slot, Version
 from ssmem.events import Event
 from ssmem.text import analyse
-from ssmem.text.lexicon import DocFreq
+from ssmem.text.lexicon import DocFreq, words
 
 NOISE = TYPES.index("noise")
 RARE_WORDS = 3  # an update's rarest words whose slots are always match candidates
@@ -122,6 +122,7 @@ class Materializer:
         # The last events, kept or not: what an update may point at as naming its subject.
         self._recent: deque[Recent] = deque(maxlen=self.config.thread_window + 1)
         self._by_word: dict[str, set[int]] = {}  # word -> live slots about it (about_words)
+        self._indexed: dict[int, set[str]] = {}  # slot id -> every word it is indexed under
 
     def apply(
         self,
@@ -145,14 +146,14 @@ class Materializer:
         kinds[NOISE] = -1.0
         type_ = TYPES[int(kinds.argmax())]
         version = Version(event.seq, event.text, event.source, ts=event.ts)
-        # The text's analysis is made once, here, and kept with the slot it lands in:
-        # matching reads its words now; ranking and consolidation read it at query time.
-        analysis = analyse(event.text)
-        ev_words = analysis.words
+        # Every event's words (an update may point at a dropped one); the full analysis
+        # only for a kept event, made once here and kept with the slot it lands in.
+        ev_words = frozenset(words(event.text))
         self._recent.append(Recent(version, key, ev_words))
         if p_keep < cfg.keep_threshold:
             self.dropped += 1
             return self._decide(Decision(event.seq, "dropped", None, p_keep, p_update, 0.0, type_))
+        analysis = analyse(event.text)
 
         want_open = type_ == "resolution"
         named = self._named_by(attribution)
@@ -301,8 +302,11 @@ class Materializer:
         return (best, best_score) if best is not None else (None, -1.0)
 
     def _index_words(self, slot: Slot) -> None:
-        for w in slot.about_words:
+        """Index the slot under its about-words (earlier versions' words stay indexed)."""
+        mine = self._indexed.setdefault(slot.id, set())
+        for w in slot.about_words - mine:
             self._by_word.setdefault(w, set()).add(slot.id)
+            mine.add(w)
 
     def _set_key(self, slot: Slot) -> None:
         """Insert or refresh a slot's row in the key matrix (and trim its history)."""
@@ -328,7 +332,7 @@ class Materializer:
     def _evict(self, now: int) -> None:
         victim = min(self.slots.values(), key=lambda s: (self.rank(s, now), s.last_seen))
         del self.slots[victim.id]
-        for w in victim.about_words:
+        for w in self._indexed.pop(victim.id, ()):
             ids = self._by_word.get(w)
             if ids is not None:
                 ids.discard(victim.id)
