@@ -39,6 +39,7 @@ class Layer:
 # Top to bottom: a layer may import only the layers below it.
 LAYERS = [
     Layer("cli", ("cli/",), "the ssmem command", "#d9d9d9"),
+    Layer("integrations", ("integrations/",), "MCP server · OpenAI proxy · adapters", "#e3e3f0"),
     Layer("train", ("train/",), "trains + calibrates the compressor", "#f4c7b8"),
     Layer("bench", ("bench/",), "every benchmark, its streams, metrics", "#f9dea6"),
     Layer("service", ("service/",), "FastAPI streaming memory server", "#fbf0a8"),

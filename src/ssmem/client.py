@@ -114,6 +114,15 @@ class Client:
         body = {"query": query, "budget": budget}
         return self._call("POST", f"/v1/sessions/{sid}/context", json=body).json()
 
+    def probe(self, sid: str, about: str, limit: int = 5) -> list[dict[str, Any]]:
+        """The slots the memory holds about `about`, best first, each with its history."""
+        params = {"about": about, "limit": limit}
+        return self._call("GET", f"/v1/sessions/{sid}/slots", params=params).json()["slots"]
+
+    def history(self, sid: str, seq: int) -> dict[str, Any]:
+        """The slot that holds or held event `seq`, with every value it superseded."""
+        return self._call("GET", f"/v1/sessions/{sid}/history/{seq}").json()["slot"]
+
     # -- snapshots -----------------------------------------------------------------------
     def snapshots(self, sid: str) -> list[dict[str, Any]]:
         return self._call("GET", f"/v1/sessions/{sid}/snapshots").json()["snapshots"]

@@ -17,6 +17,7 @@ import secrets
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,7 +30,7 @@ from ssmem.service.metrics import Metrics
 from ssmem.service.reader import Reader
 from ssmem.service.settings import ServiceSettings
 from ssmem.service.store import SessionRow, SnapshotRow, StaleWrite, Store
-from ssmem.systems import SYSTEMS, Context, MemorySystem, make_system
+from ssmem.systems import SYSTEMS, Context, MemorySystem, make_system, probe
 
 log = logging.getLogger("ssmem.service")
 SESSION_ID = re.compile(r"[0-9a-f]{32}")  # secrets.token_hex(16); anything else cannot exist
@@ -178,6 +179,33 @@ class SessionManager:
             stats = live.system.stats().to_dict()
         self.metrics.read_seconds.observe(time.perf_counter() - t0)
         return ctx, stats
+
+    def probe(self, tenant_id: int, sid: str, about: str, limit: int) -> list[dict[str, Any]]:
+        """The slots most relevant to `about` with their history (`systems.probe.probe`);
+        409 when the session's system keeps no slots."""
+        return self._slots(tenant_id, sid, lambda system: probe.probe(system, about, limit))
+
+    def history(self, tenant_id: int, sid: str, seq: int) -> dict[str, Any]:
+        """The slot that holds or held event `seq`, all its values; 404 when none does."""
+        slot = self._slots(tenant_id, sid, lambda system: probe.history(system, seq))
+        if slot is None:
+            raise ApiError(
+                404, f"no slot holds event #{seq} (dropped as noise, evicted, or not seen)", "seq"
+            )
+        return slot
+
+    def _slots(self, tenant_id: int, sid: str, read: Callable[[MemorySystem], Any]) -> Any:
+        t0 = time.perf_counter()
+        live = self.live(self.row(tenant_id, sid))
+        with live.lock:
+            try:
+                out = read(live.system)
+            except probe.NoSlots as err:
+                raise ApiError(409, str(err), "session_id") from None
+            except InputError as err:
+                raise ApiError(422, str(err), "limit") from None
+        self.metrics.read_seconds.observe(time.perf_counter() - t0)
+        return out
 
     def answer(
         self, tenant_id: int, sid: str, query: str, budget: int, reader: Reader

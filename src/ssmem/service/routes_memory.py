@@ -4,13 +4,20 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 from fastapi.responses import PlainTextResponse
 
 from ssmem.service.deps import Caller, Svc
 from ssmem.service.errors import ApiError, check_text
 from ssmem.service.routes_sessions import ERRORS, SessionId
-from ssmem.service.schemas import AnswerOut, ContextOut, ContextRequest, ErrorOut
+from ssmem.service.schemas import (
+    AnswerOut,
+    ContextOut,
+    ContextRequest,
+    ErrorOut,
+    ProbeOut,
+    SlotOut,
+)
 
 router = APIRouter(prefix="/v1/sessions", tags=["memory"], responses=ERRORS)
 answer_router = APIRouter(
@@ -59,6 +66,32 @@ def memory(
     if format == "text":
         return PlainTextResponse(out.text)
     return out
+
+
+@router.get("/{session_id}/slots", response_model=ProbeOut)
+def slots(
+    session_id: SessionId,
+    svc: Svc,
+    caller: Caller,
+    about: Annotated[str, Query(max_length=10_000)] = "",
+    limit: Annotated[int, Query(ge=1, le=100)] = 5,
+) -> ProbeOut:
+    """What the memory holds about `about`: the most relevant slots, each with its current
+    value and every value it replaced. 409 when the session's system keeps no slots."""
+    check_text(about, "about", 10_000)
+    return ProbeOut(about=about, slots=svc.manager.probe(caller.id, session_id, about, limit))
+
+
+@router.get("/{session_id}/history/{seq}", response_model=SlotOut)
+def history(
+    session_id: SessionId,
+    svc: Svc,
+    caller: Caller,
+    seq: Annotated[int, Path(ge=0, le=(1 << 53) - 1)],
+) -> SlotOut:
+    """The slot that holds or held event `seq`: its current value and what it superseded.
+    404 when no slot does; 409 when the session's system keeps no slots."""
+    return SlotOut(slot=svc.manager.history(caller.id, session_id, seq))
 
 
 @router.post("/{session_id}/context", response_model=ContextOut)

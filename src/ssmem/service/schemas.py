@@ -111,6 +111,19 @@ class ContextRequest(Strict):
     budget: int | None = Field(None, ge=0)
 
 
+class ProbeOut(BaseModel):
+    about: str
+    slots: list[dict[str, Any]] = Field(
+        description="Slots best first: current value (text, seq, source), `history` "
+        "(superseded values, oldest first, with why), `opened` (the event that opened the "
+        "slot when it is not the current one), `score`, `probably_superseded_by` (a seq)."
+    )
+
+
+class SlotOut(BaseModel):
+    slot: dict[str, Any] = Field(description="The slot: current value and its history.")
+
+
 class AnswerOut(BaseModel):
     answer: str
     citations: list[int] = Field(description="Seqs of the events the answer cites.")
