@@ -107,3 +107,25 @@ def test_a_cut_window_line_still_carries_its_supersession_note() -> None:
     first = render_line(packed.lines[0])
     assert first.startswith("[#5] Ana: …") and first.endswith("(superseded by #9)")
     assert packed.tokens <= 60
+
+
+def test_a_line_survives_its_json_round_trip_with_every_note() -> None:
+    from ssmem.context.line import Subject
+
+    full = Line(
+        "memory",
+        (7,),
+        "Heard back: 450.",
+        "Ana",
+        ts=1_700_000_000.0,
+        open=True,
+        previous=Previous(3, "Deposit is 400.", resolved=True),
+        subject=Subject(1, "Did anyone hear about the deposit?"),
+        superseded_by=12,
+        probably_superseded_by=11,
+        slot=4,
+        confidence=0.75,
+        cut="head",
+    )
+    for line in (full, Line("window", (2,), "plain")):
+        assert Line.from_dict(line.to_dict()) == line

@@ -117,3 +117,23 @@ class Line:
         if self.cut is not None:
             out["cut"] = self.cut
         return out
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Line:
+        """The inverse of `to_dict` (a line read back from the service's JSON)."""
+        prev, subj = d.get("previous"), d.get("subject")
+        return cls(
+            kind=d["kind"],
+            seqs=tuple(d["seqs"]),
+            text=d["text"],
+            source=d.get("source", ""),
+            ts=d.get("ts"),
+            open=bool(d.get("open", False)),
+            previous=Previous(prev["seq"], prev["text"], prev["resolved"]) if prev else None,
+            subject=Subject(subj["seq"], subj["text"]) if subj else None,
+            superseded_by=d.get("superseded_by"),
+            probably_superseded_by=d.get("probably_superseded_by"),
+            slot=d.get("slot"),
+            confidence=d.get("confidence"),
+            cut=d.get("cut"),
+        )

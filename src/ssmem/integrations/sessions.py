@@ -29,6 +29,7 @@ from ssmem.client import Client, ServiceError
 from ssmem.errors import InputError
 from ssmem.service.app import build_services
 from ssmem.service.errors import ApiError, check_text
+from ssmem.service.eventlog import event_from_body
 from ssmem.service.routes_sessions import session_out
 from ssmem.service.settings import ServiceSettings
 from ssmem.systems import DEFAULT_SYSTEM
@@ -61,6 +62,14 @@ class SessionMemory(Protocol):
         """The slot that holds or held event `seq`, with every value it replaced."""
         ...
 
+    def events(self, session: str, after: int = -1, limit: int = 1000) -> list[dict[str, Any]]:
+        """One page of the session's committed log (seq > after), as event dicts."""
+        ...
+
+    def tail(self, session: str, n: int) -> list[dict[str, Any]]:
+        """The session's last `n` events, oldest first (fewer if it has fewer)."""
+        ...
+
     def sessions(self) -> list[dict[str, Any]]:
         """Every session (id, name, system, events, last_seq, budget)."""
         ...
@@ -79,6 +88,23 @@ def check_name(name: str) -> str:
     except ApiError as err:
         raise ServiceError(err.status, err.code, err.message, err.field) from None
     return name
+
+
+def last_events(
+    page: Callable[[int, int], list[dict[str, Any]]], head: int, n: int
+) -> list[dict[str, Any]]:
+    """The last `n` events up to seq `head`, read with `page(after, limit)`. Seqs are
+    consecutive unless a client chose its own; the window widens over gaps."""
+    if head < 0 or n <= 0:
+        return []
+    span, events = n, []
+    for _ in range(8):
+        after = max(-1, head - span)
+        events = page(after, min(head - after, 5000))
+        if len(events) >= n or after == -1:
+            break
+        span *= 4
+    return events[-n:]
 
 
 class LocalSessions:
@@ -168,6 +194,17 @@ class LocalSessions:
         sid = self.session_id(session)
         return self._call(lambda: self.services.manager.history(self.tenant, sid, seq))
 
+    def events(self, session: str, after: int = -1, limit: int = 1000) -> list[dict[str, Any]]:
+        sid = self.session_id(session)
+        rows = self.services.store.events(sid, after, max(1, min(limit, 5000)))
+        return [event_from_body(r.body).to_dict() for r in rows]
+
+    def tail(self, session: str, n: int) -> list[dict[str, Any]]:
+        sid = self.session_id(session)
+        row = self.services.store.get_session(sid)
+        head = row.last_seq if row is not None else -1
+        return last_events(lambda after, k: self.events(session, after, k), head, n)
+
     def sessions(self) -> list[dict[str, Any]]:
         rows = self.services.store.list_sessions(self.tenant, 1000, 0)
         return [session_out(r).model_dump() for r in rows]
@@ -221,6 +258,14 @@ class RemoteSessions:
 
     def history(self, session: str, seq: int) -> dict[str, Any]:
         return self.client.history(self.session_id(session), seq)
+
+    def events(self, session: str, after: int = -1, limit: int = 1000) -> list[dict[str, Any]]:
+        return [e.to_dict() for e in self.client.events(self.session_id(session), after, limit)]
+
+    def tail(self, session: str, n: int) -> list[dict[str, Any]]:
+        last = self.client.session(self.session_id(session)).get("last_seq")
+        head = -1 if last is None else int(last)
+        return last_events(lambda after, k: self.events(session, after, k), head, n)
 
     def sessions(self) -> list[dict[str, Any]]:
         return self.client.sessions(1000, 0)
