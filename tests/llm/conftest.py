@@ -4,15 +4,10 @@ OpenAI-compatible server on 127.0.0.1."""
 from __future__ import annotations
 
 import socket
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
 
-import httpx
 import pytest
 
-from ssmem.llm.models import DEFAULT_MODEL, SMALLEST_MODEL, model_path
+from ssmem.llm.models import DEFAULT_MODEL, SMALLEST_MODEL
 
 
 def free_port() -> int:
@@ -41,38 +36,3 @@ def reader_counter():
     from ssmem.llm.tokenizer import reader_counter as rc
 
     return rc(DEFAULT_MODEL)
-
-
-@pytest.fixture(scope="session")
-def llama_server() -> Iterator[str]:
-    """`python -m llama_cpp.server` serving the smallest packaged model; yields its /v1 URL."""
-    port = free_port()
-    cmd = [
-        sys.executable, "-m", "llama_cpp.server",
-        "--model", str(model_path(SMALLEST_MODEL)),
-        "--model_alias", SMALLEST_MODEL,
-        "--host", "127.0.0.1", "--port", str(port),
-        "--n_ctx", "2048", "--n_threads", "1", "--n_threads_batch", "1", "--verbose", "false",
-    ]  # fmt: skip
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    url = f"http://127.0.0.1:{port}/v1"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"llama_cpp.server exited: {proc.stderr.read()[-2000:]}")
-            try:
-                if httpx.get(f"{url}/models", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail("llama_cpp.server did not start within 60 s")
-            time.sleep(0.2)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()

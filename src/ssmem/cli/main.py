@@ -68,10 +68,20 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "demo_cmd",
         "Compare the memory systems on generated evolving streams, then ask the local model.",
     ),
+    "mcp": (
+        "ssmem.cli.mcp_cmd",
+        "mcp_cmd",
+        "Serve memory to agents over the Model Context Protocol (stdio or streamable HTTP).",
+    ),
     "memory": (
         "ssmem.cli.memory_cmd",
         "memory_cmd",
         "Print the memory materialized from STREAM within BUDGET tokens.",
+    ),
+    "proxy": (
+        "ssmem.cli.proxy_cmd",
+        "proxy_cmd",
+        "Serve an OpenAI-compatible chat endpoint that sends memory instead of history.",
     ),
     "serve": (
         "ssmem.cli.serve_cmd",
