@@ -410,6 +410,8 @@ def test_events_persist_across_server_processes(tmp_path: Path) -> None:
         assert b.data("remember", session="kept", text="after restart")["seqs"] == [len(FAMILY)]
         slots = b.data("probe", session="kept", about="ibuprofen")["slots"]
         assert seqs[CONSTRAINT] in {s["seq"] for s in slots}  # the slots were rebuilt
+        assert b.data("probe", session="scratch", about="x")["slots"] == []  # nothing written
+        b.data("remember", session="scratch", text="The pool size is 40.")  # created: window
         message = b.error("probe", session="scratch", about="anything")
         assert message.split(": ", 1)[1].startswith("session:") and "slots" in message
 

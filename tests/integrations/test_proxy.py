@@ -5,6 +5,7 @@ streaming passes through chunk by chunk, and bad requests get OpenAI-shaped erro
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import time
@@ -128,6 +129,15 @@ def proxy(llama_server: str, tmp_path_factory: pytest.TempPathFactory) -> Iterat
         log.close()
 
 
+def stored(store: LocalSessions, session: str, n: int) -> list[dict]:
+    """The session's events once `n` are there: the last reply is written behind the
+    response, so it may land a moment after the client has it (at most 10 s here)."""
+    deadline = time.monotonic() + 10
+    while len(events := store.events(session)) < n and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return events
+
+
 def _client(url: str) -> openai.OpenAI:
     return openai.OpenAI(base_url=url + "/v1", api_key="unused", max_retries=0)
 
@@ -165,7 +175,7 @@ def test_a_conversation_stores_each_message_once_and_sends_memory_not_history(pr
     assert not shown[0]  # a first message is only in the recent turns: no notes repeat it
 
     store = LocalSessions(data)
-    events = store.events("lisbon-trip")
+    events = stored(store, "lisbon-trip", 2 * len(TURNS))
     roles = [e["meta"]["role"] for e in events]
     assert roles.count("user") == len(TURNS)  # resent history is not stored again
     assert [e["text"] for e in events if e["meta"]["role"] == "user"] == TURNS
@@ -194,7 +204,7 @@ def test_streaming_passes_chunks_through_and_stores_the_reply(proxy):
     text = "".join(p for p in pieces if p)
     assert sum(1 for p in pieces if p) > 3, pieces  # token by token, not one blob
     store = LocalSessions(data)
-    events = store.events("counting")
+    events = stored(store, "counting", 2)
     store.close()
     assert [e["meta"]["role"] for e in events] == ["user", "assistant"]
     assert events[1]["text"] == text
@@ -225,10 +235,11 @@ def test_an_unreachable_upstream_is_a_502_and_the_message_is_still_stored(
     from ssmem.integrations.upstream import HttpUpstream
 
     memory = LocalSessions(tmp_path, system="window")
-    app = create_proxy_app(Proxy(memory, HttpUpstream(dead_upstream)))
-    with TestClient(app) as http:
+    proxy = Proxy(memory, HttpUpstream(dead_upstream))
+    with TestClient(create_proxy_app(proxy)) as http:
         body = {"model": "m", "messages": [{"role": "user", "content": "The code is 4719."}]}
         resp = http.post("/v1/chat/completions", json=body)
+    proxy.close()  # the message was written behind the (failed) upstream call
     assert resp.status_code == 502 and "unreachable" in resp.json()["error"]["message"]
     assert [e["text"] for e in memory.events("default")] == ["The code is 4719."]
     memory.close()
@@ -237,3 +248,72 @@ def test_an_unreachable_upstream_is_a_502_and_the_message_is_still_stored(
 @pytest.fixture
 def dead_upstream() -> str:
     return f"http://127.0.0.1:{free_port()}/v1"
+
+
+@pytest.mark.slow
+def test_a_restarted_proxy_lines_up_with_the_log_and_stores_nothing_twice(
+    tmp_path: Path, llama_server: str
+):
+    from fastapi.testclient import TestClient
+
+    from ssmem.integrations.proxy import Proxy, create_proxy_app
+    from ssmem.integrations.upstream import HttpUpstream
+
+    def turn(messages: list[dict]) -> str:
+        memory = LocalSessions(tmp_path, system="window")
+        proxy = Proxy(memory, HttpUpstream(llama_server))
+        with TestClient(create_proxy_app(proxy)) as http:
+            body = {"model": SMALLEST_MODEL, "messages": messages, "max_tokens": 6}
+            body["temperature"] = 0
+            resp = http.post("/v1/chat/completions", json=body)
+        proxy.close()
+        memory.close()
+        assert resp.status_code == 200, resp.text
+        return resp.json()["choices"][0]["message"]["content"]
+
+    first = [{"role": "user", "content": "The gate code is 4719."}]
+    r1 = turn(first)  # each turn in a new proxy process state, on the same data dir
+    full = [*first, {"role": "assistant", "content": r1}, {"role": "user", "content": "Ok."}]
+    r2 = turn(full)
+    truncated = [*full[-1:], {"role": "assistant", "content": r2 + "  "}]  # kept 2, respaced
+    turn([*truncated, {"role": "user", "content": "And the code?"}])
+    memory = LocalSessions(tmp_path, system="window")
+    texts = [e["text"] for e in memory.events("default")]
+    memory.close()
+    assert texts[:5] == ["The gate code is 4719.", r1, "Ok.", r2, "And the code?"]
+    assert len(texts) == 6  # and the last reply: each message stored exactly once
+
+
+@pytest.mark.slow
+def test_without_an_upstream_url_the_packaged_model_answers_in_process(tmp_path: Path):
+    from fastapi.testclient import TestClient
+
+    from ssmem.integrations.proxy import Proxy, ProxyConfig, create_proxy_app
+    from ssmem.integrations.upstream import LocalUpstream
+
+    memory = LocalSessions(tmp_path, system="window")
+    upstream = LocalUpstream(SMALLEST_MODEL, n_ctx=2048)
+    proxy = Proxy(memory, upstream, ProxyConfig(model=SMALLEST_MODEL))
+    body = {
+        "model": "anything",
+        "messages": [{"role": "user", "content": "Say hello to the team."}],
+        "max_tokens": 12,
+        "temperature": 0,
+    }
+    with TestClient(create_proxy_app(proxy)) as http:
+        whole = http.post("/v1/chat/completions", json=body)
+        with http.stream("POST", "/v1/chat/completions", json={**body, "stream": True}) as resp:
+            lines = [line for line in resp.iter_lines() if line.startswith("data:")]
+    proxy.close()
+    upstream.close()
+    assert whole.status_code == 200 and whole.json()["model"]
+    text = whole.json()["choices"][0]["message"]["content"]
+    assert lines[-1] == "data: [DONE]"
+    pieces = [json.loads(x[5:])["choices"][0]["delta"].get("content") or "" for x in lines[:-1]]
+    assert sum(1 for p in pieces if p) > 2  # token by token
+    texts = [e["text"] for e in memory.events("default")]
+    memory.close()
+    # Without the first reply in it, the second request's question is a new turn (asked
+    # again), not a resend; each reply is stored as it was sent.
+    question = "Say hello to the team."
+    assert texts == [question, text, question, "".join(pieces)]

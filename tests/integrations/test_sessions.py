@@ -117,3 +117,26 @@ def test_local_sessions_survive_a_new_process_on_the_same_data_dir(tmp_path: Pat
     second = LocalSessions(tmp_path, system="window")
     assert "[#0] me: The door code is 4719." in second.context("notes", "door code", 64)["text"]
     second.close()
+
+
+@pytest.mark.slow
+def test_reading_a_name_nothing_was_written_to_creates_nothing(memory):
+    ctx = memory.context("never-written", "anything?", 64)
+    assert (ctx["text"], ctx["lines"], ctx["tokens"], ctx["budget"]) == ("", [], 0, 64)
+    assert memory.probe("never-written", "anything") == []
+    assert memory.events("never-written") == [] and memory.tail("never-written", 5) == []
+    with pytest.raises(ServiceError) as err:
+        memory.history("never-written", 0)
+    assert (err.value.status, err.value.field) == (404, "seq")
+    with pytest.raises(ServiceError) as err:
+        memory.context("never-written", "q", -1)  # the same checks as an existing session's
+    assert (err.value.status, err.value.field) == (422, "budget")
+    assert "never-written" not in {s["name"] for s in memory.sessions()}
+
+
+@pytest.mark.slow
+def test_tail_is_the_last_events_in_order(memory, oncall):
+    log = memory.events(oncall)
+    assert len(log) >= 5 and [e["seq"] for e in log] == list(range(len(log)))
+    assert memory.tail(oncall, 2) == log[-2:]
+    assert memory.tail(oncall, 1000) == log

@@ -32,6 +32,12 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "bench_ingest_cmd",
         "Measure write-path speed (no LLM calls) and show that state does not grow.",
     ),
+    "bench-proxy": (
+        "ssmem.cli.bench_proxy_cmd",
+        "bench_proxy_cmd",
+        "Replay a long real chat through `ssmem proxy` (llama.cpp upstream): tokens saved, "
+        "overhead.",
+    ),
     "bench-query": (
         "ssmem.cli.bench_query_cmd",
         "bench_query_cmd",

@@ -87,6 +87,7 @@ def proxy_cmd(
         up = LocalUpstream(model or DEFAULT_MODEL, threads=threads)
         model = model or DEFAULT_MODEL
     proxy = Proxy(memory, up, ProxyConfig(budget, recent, default_session, model))
+    proxy.warm_up()
     where = url or data_dir
     click.echo(
         f"ssmem proxy on http://{host}:{port}/v1 → {up.name}; memory: {system} in {where}",
@@ -95,6 +96,7 @@ def proxy_cmd(
     try:
         uvicorn.run(create_proxy_app(proxy), host=host, port=port, log_level="warning")
     finally:
+        proxy.close()  # pending writes behind finish before memory closes
         up.close()
         memory.close()
 

@@ -16,13 +16,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from dataclasses import dataclass
 from typing import Any
 
 ROLES = ("system", "developer", "user", "assistant", "tool", "function")
 SYSTEM_ROLES = ("system", "developer")
-_SPACE = re.compile(r"\s+")
 
 
 class RequestError(ValueError):
@@ -52,7 +50,7 @@ def text_of(message: dict[str, Any]) -> str:
 
 
 def digest(role: str, text: str) -> str:
-    norm = _SPACE.sub(" ", text).strip()
+    norm = " ".join(text.split())  # whitespace runs ignored (str.split: Unicode whitespace)
     return hashlib.sha256(f"{role}\x00{norm}".encode()).hexdigest()[:24]
 
 

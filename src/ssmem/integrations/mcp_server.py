@@ -21,8 +21,8 @@ Resources: `ssmem://sessions` (the session list, JSON) and the template
 Contracts:
 
 - Memory comes from a `SessionMemory` (`integrations.sessions`): the same tools serve a
-  local data dir or a running `ssmem serve`. Sessions are addressed by name; reading an
-  unknown name creates it empty, like every use of a name.
+  local data dir or a running `ssmem serve`. Sessions are addressed by name; the first write
+  creates one, and reading a name nothing was written to answers as an empty session.
 - Event text is data: it is stored and returned verbatim, never interpreted here.
 - Every bad input is a tool error (`isError: true`) with a one-line message that starts
   with the field it is about (`budget: must be 0..32768, got -1`): arguments failing the
@@ -70,7 +70,7 @@ SessionName = Annotated[
         min_length=1,
         max_length=200,
         description="The memory session's name (e.g. a user, task or channel id); "
-        "created on first use.",
+        "created by the first write.",
     ),
 ]
 Budget = Annotated[

@@ -11,8 +11,9 @@ running service:
 - `RemoteSessions(url, api_key)`: the HTTP client of a running `ssmem serve`.
 
 A session is addressed by *name* (what an agent knows: "repo-watch", a user id); the first
-use of a name creates it with the configured system and budget, and later uses, from any
-process, find it again (the oldest session of that name). Every failure raises
+write to a name creates it with the configured system and budget, and later uses, from any
+process, find it again (the oldest session of that name). Reading a name nothing was
+written to creates nothing and answers as an empty session (`NamedSessions`). Every failure raises
 `ServiceError` with an HTTP-like status, the bad field and a one-line message, in both
 modes. Events are dicts as the service takes them (`text`, optional `source`, `ts`, `meta`,
 `seq`); the service assigns seqs to events without one.
@@ -21,6 +22,7 @@ modes. Events are dicts as the service takes them (`text`, optional `source`, `t
 from __future__ import annotations
 
 import threading
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
@@ -107,7 +109,125 @@ def last_events(
     return events[-n:]
 
 
-class LocalSessions:
+class NamedSessions(ABC):
+    """Name → session, and the reads every backend answers the same way for a name no
+    write has used yet: nothing is created, and they answer as an empty session would (an
+    empty context, no slots, no events, and `history` a 404 naming `seq`), after the same
+    argument checks.
+    Subclasses do the work by session id."""
+
+    def __init__(self, system: str, budget: int | None) -> None:
+        self.system = system
+        self.budget = budget
+        self._ids: dict[str, str] = {}
+        self._lock = threading.Lock()
+
+    def session_id(self, name: str, create: bool = True) -> str | None:
+        """The id of the session called `name` (the oldest of that name); created when
+        missing if `create`, else None."""
+        check_name(name)
+        with self._lock:
+            sid = self._ids.get(name)
+            if sid is None:
+                sid = self._find(name)
+                if sid is None and create:
+                    sid = self._create(name)
+                if sid is not None:
+                    self._ids[name] = sid
+            return sid
+
+    def _existing(self, name: str) -> str | None:
+        return self.session_id(name, create=False)
+
+    def append(self, session: str, events: list[dict[str, Any]]) -> dict[str, Any]:
+        sid = self.session_id(session)
+        assert sid is not None
+        return self._append(sid, events)
+
+    def context(self, session: str, query: str, budget: int | None = None) -> dict[str, Any]:
+        sid = self._existing(session)
+        if sid is not None:
+            return self._context(sid, query, budget)
+        b = self._check_read(query, self.budget if budget is None else budget)
+        return {
+            "system": self.system,
+            "budget": b,
+            "tokens": 0,
+            "segments": [],
+            "lines": [],
+            "text": "",
+            "stats": {"events": 0, "state_bytes": 0},
+        }
+
+    def probe(self, session: str, about: str, limit: int = 5) -> list[dict[str, Any]]:
+        sid = self._existing(session)
+        if sid is not None:
+            return self._probe(sid, about, limit)
+        self._check_read(about, None, "about")
+        if limit < 1:
+            raise ServiceError(422, "invalid", f"must be at least 1, got {limit}", "limit")
+        return []
+
+    def history(self, session: str, seq: int) -> dict[str, Any]:
+        sid = self._existing(session)
+        if sid is None:
+            why = f"no slot holds event #{seq} (nothing was written to {session!r} yet)"
+            raise ServiceError(404, "not_found", why, "seq")
+        return self._history(sid, seq)
+
+    def events(self, session: str, after: int = -1, limit: int = 1000) -> list[dict[str, Any]]:
+        sid = self._existing(session)
+        return [] if sid is None else self._events(sid, after, limit)
+
+    def tail(self, session: str, n: int) -> list[dict[str, Any]]:
+        sid = self._existing(session)
+        if sid is None:
+            return []
+        return last_events(lambda after, k: self._events(sid, after, k), self._head(sid), n)
+
+    def _check_read(self, text: str, budget: int | None, field: str = "query") -> int:
+        """The checks a read of an existing session makes on its arguments; the budget."""
+        if len(text) > 10_000 or "\x00" in text:
+            raise ServiceError(422, "invalid", "longer than 10000 characters or has NUL", field)
+        b = self._default_budget() if budget is None else budget
+        top = self._max_budget()
+        if b < 0 or (top is not None and b > top):
+            raise ServiceError(422, "invalid", f"budget must be 0..{top}, got {b}", "budget")
+        return b
+
+    def _default_budget(self) -> int:
+        return 512
+
+    def _max_budget(self) -> int | None:
+        return None
+
+    @abstractmethod
+    def _find(self, name: str) -> str | None: ...
+
+    @abstractmethod
+    def _create(self, name: str) -> str: ...
+
+    @abstractmethod
+    def _append(self, sid: str, events: list[dict[str, Any]]) -> dict[str, Any]: ...
+
+    @abstractmethod
+    def _context(self, sid: str, query: str, budget: int | None) -> dict[str, Any]: ...
+
+    @abstractmethod
+    def _probe(self, sid: str, about: str, limit: int) -> list[dict[str, Any]]: ...
+
+    @abstractmethod
+    def _history(self, sid: str, seq: int) -> dict[str, Any]: ...
+
+    @abstractmethod
+    def _events(self, sid: str, after: int, limit: int) -> list[dict[str, Any]]: ...
+
+    @abstractmethod
+    def _head(self, sid: str) -> int:
+        """The session's last seq (-1 when it has no events)."""
+
+
+class LocalSessions(NamedSessions):
     """Sessions in `data_dir` (SQLite), served from this process."""
 
     def __init__(
@@ -117,15 +237,12 @@ class LocalSessions:
         budget: int | None = None,
         settings: ServiceSettings | None = None,
     ) -> None:
+        super().__init__(system, budget)
         Path(data_dir).mkdir(parents=True, exist_ok=True)
         self.settings = settings or ServiceSettings(data_dir=str(data_dir))
         self.settings.data_dir = str(data_dir)
-        self.system = system
-        self.budget = budget
         self.services = build_services(self.settings)
         self.tenant = self.services.store.create_tenant(LOCAL_TENANT, 0.0)
-        self._ids: dict[str, str] = {}
-        self._lock = threading.Lock()
 
     def _call(self, fn: Callable[[], T]) -> T:
         try:
@@ -135,75 +252,56 @@ class LocalSessions:
         except InputError as err:
             raise ServiceError(422, "invalid", str(err), None) from None
 
-    def session_id(self, name: str) -> str:
-        """The id of the session called `name`, creating it on first use."""
-        check_name(name)
-        with self._lock:
-            sid = self._ids.get(name)
-            if sid is None:
-                store, offset = self.services.store, 0
-                while sid is None:
-                    rows = store.list_sessions(self.tenant, 1000, offset)
-                    sid = next((r.id for r in rows if r.name == name), None)
-                    if len(rows) < 1000:
-                        break
-                    offset += 1000
-                if sid is None:
-                    mgr, tenant = self.services.manager, self.tenant
-                    row = self._call(lambda: mgr.create(tenant, name, self.system, self.budget))
-                    sid = row.id
-                self._ids[name] = sid
-            return sid
+    def _find(self, name: str) -> str | None:
+        store, offset = self.services.store, 0
+        while True:
+            rows = store.list_sessions(self.tenant, 1000, offset)
+            sid = next((r.id for r in rows if r.name == name), None)
+            if sid is not None or len(rows) < 1000:
+                return sid
+            offset += 1000
 
-    def _budget(self, sid: str, budget: int | None) -> int:
-        if budget is None:
-            budget = self.services.manager.row(self.tenant, sid).budget
-        b = self.settings.default_budget if budget is None else budget
-        top = self.settings.lim.max_budget
-        if b < 0 or b > top:
-            raise ApiError(422, f"budget must be 0..{top}, got {b}", "budget")
-        return b
+    def _create(self, name: str) -> str:
+        mgr, tenant = self.services.manager, self.tenant
+        return self._call(lambda: mgr.create(tenant, name, self.system, self.budget)).id
 
-    def append(self, session: str, events: list[dict[str, Any]]) -> dict[str, Any]:
-        sid = self.session_id(session)
+    def _default_budget(self) -> int:
+        return self.settings.default_budget
+
+    def _max_budget(self) -> int | None:
+        return self.settings.lim.max_budget
+
+    def _append(self, sid: str, events: list[dict[str, Any]]) -> dict[str, Any]:
         mgr = self.services.manager
         return self._call(lambda: mgr.ingest(self.tenant, sid, list(events), None, "local"))
 
-    def context(self, session: str, query: str, budget: int | None = None) -> dict[str, Any]:
-        sid = self.session_id(session)
-
+    def _context(self, sid: str, query: str, budget: int | None) -> dict[str, Any]:
         def read() -> dict[str, Any]:
             check_text(query, "query", 10_000)
-            ctx, stats = self.services.manager.context(
-                self.tenant, sid, query, self._budget(sid, budget)
-            )
+            own = self.services.manager.row(self.tenant, sid).budget
+            b = self._check_read("", own if budget is None else budget)
+            ctx, stats = self.services.manager.context(self.tenant, sid, query, b)
             return {**ctx.to_dict(), "text": ctx.render(), "stats": stats}
 
         return self._call(read)
 
-    def probe(self, session: str, about: str, limit: int = 5) -> list[dict[str, Any]]:
-        sid = self.session_id(session)
-
+    def _probe(self, sid: str, about: str, limit: int) -> list[dict[str, Any]]:
         def read() -> list[dict[str, Any]]:
             check_text(about, "about", 10_000)
             return self.services.manager.probe(self.tenant, sid, about, limit)
 
         return self._call(read)
 
-    def history(self, session: str, seq: int) -> dict[str, Any]:
-        sid = self.session_id(session)
+    def _history(self, sid: str, seq: int) -> dict[str, Any]:
         return self._call(lambda: self.services.manager.history(self.tenant, sid, seq))
 
-    def events(self, session: str, after: int = -1, limit: int = 1000) -> list[dict[str, Any]]:
-        sid = self.session_id(session)
+    def _events(self, sid: str, after: int, limit: int) -> list[dict[str, Any]]:
         rows = self.services.store.events(sid, after, max(1, min(limit, 5000)))
         return [event_from_body(r.body).to_dict() for r in rows]
 
-    def tail(self, session: str, n: int) -> list[dict[str, Any]]:
-        sid = self.session_id(session)
+    def _head(self, sid: str) -> int:
         row = self.services.store.get_session(sid)
-        head = row.last_seq if row is not None else -1
-        return last_events(lambda after, k: self.events(session, after, k), head, n)
+        return row.last_seq if row is not None else -1
 
     def sessions(self) -> list[dict[str, Any]]:
         rows = self.services.store.list_sessions(self.tenant, 1000, 0)
@@ -213,7 +311,7 @@ class LocalSessions:
         self.services.store.close()
 
 
-class RemoteSessions:
+class RemoteSessions(NamedSessions):
     """Sessions on a running `ssmem serve` (its URL and a tenant's API key)."""
 
     def __init__(
@@ -224,48 +322,39 @@ class RemoteSessions:
         budget: int | None = None,
         timeout: float = 60.0,
     ) -> None:
+        super().__init__(system, budget)
         self.client = Client(url, api_key, timeout)
-        self.system = system
-        self.budget = budget
-        self._ids: dict[str, str] = {}
-        self._lock = threading.Lock()
 
-    def session_id(self, name: str) -> str:
-        check_name(name)
-        with self._lock:
-            sid = self._ids.get(name)
-            if sid is None:
-                offset = 0
-                while sid is None:
-                    rows = self.client.sessions(1000, offset)
-                    sid = next((r["id"] for r in rows if r["name"] == name), None)
-                    if len(rows) < 1000:
-                        break
-                    offset += 1000
-                if sid is None:
-                    sid = self.client.create_session(self.system, name, self.budget)["id"]
-                self._ids[name] = sid
-            return sid
+    def _find(self, name: str) -> str | None:
+        offset = 0
+        while True:
+            rows = self.client.sessions(1000, offset)
+            sid = next((r["id"] for r in rows if r["name"] == name), None)
+            if sid is not None or len(rows) < 1000:
+                return sid
+            offset += 1000
 
-    def append(self, session: str, events: list[dict[str, Any]]) -> dict[str, Any]:
-        return self.client.ingest(self.session_id(session), events)
+    def _create(self, name: str) -> str:
+        return self.client.create_session(self.system, name, self.budget)["id"]
 
-    def context(self, session: str, query: str, budget: int | None = None) -> dict[str, Any]:
-        return self.client.context(self.session_id(session), query, budget)
+    def _append(self, sid: str, events: list[dict[str, Any]]) -> dict[str, Any]:
+        return self.client.ingest(sid, events)
 
-    def probe(self, session: str, about: str, limit: int = 5) -> list[dict[str, Any]]:
-        return self.client.probe(self.session_id(session), about, limit)
+    def _context(self, sid: str, query: str, budget: int | None) -> dict[str, Any]:
+        return self.client.context(sid, query, budget)
 
-    def history(self, session: str, seq: int) -> dict[str, Any]:
-        return self.client.history(self.session_id(session), seq)
+    def _probe(self, sid: str, about: str, limit: int) -> list[dict[str, Any]]:
+        return self.client.probe(sid, about, limit)
 
-    def events(self, session: str, after: int = -1, limit: int = 1000) -> list[dict[str, Any]]:
-        return [e.to_dict() for e in self.client.events(self.session_id(session), after, limit)]
+    def _history(self, sid: str, seq: int) -> dict[str, Any]:
+        return self.client.history(sid, seq)
 
-    def tail(self, session: str, n: int) -> list[dict[str, Any]]:
-        last = self.client.session(self.session_id(session)).get("last_seq")
-        head = -1 if last is None else int(last)
-        return last_events(lambda after, k: self.events(session, after, k), head, n)
+    def _events(self, sid: str, after: int, limit: int) -> list[dict[str, Any]]:
+        return [e.to_dict() for e in self.client.events(sid, after, limit)]
+
+    def _head(self, sid: str) -> int:
+        last = self.client.session(sid).get("last_seq")
+        return -1 if last is None else int(last)
 
     def sessions(self) -> list[dict[str, Any]]:
         return self.client.sessions(1000, 0)
