@@ -11,8 +11,6 @@ import sys
 
 import click
 
-from ssmem.systems import DEFAULT_SYSTEM
-
 
 @click.command("mcp")
 @click.option(
@@ -35,10 +33,7 @@ from ssmem.systems import DEFAULT_SYSTEM
     help="The tenant's API key for --url (env SSMEM_KEY).",
 )
 @click.option(
-    "--system",
-    default=DEFAULT_SYSTEM,
-    show_default=True,
-    help="Memory system of the sessions created on first use.",
+    "--system", default=None, help="Memory system of the sessions it creates [hybrid]."
 )
 @click.option(
     "--budget",
@@ -61,7 +56,7 @@ def mcp_cmd(
     data_dir: str,
     url: str | None,
     api_key: str | None,
-    system: str,
+    system: str | None,
     budget: int | None,
     transport: str,
     host: str,
@@ -71,15 +66,21 @@ def mcp_cmd(
 
     Tools: remember, append_events, context, memory, probe, history, sessions; resources
     ssmem://sessions and ssmem://sessions/{session}/memory. Sessions are named by the
-    agent and created on first use with --system and --budget.
+    agent and created by their first write with --system and --budget.
     """
     import contextlib
 
+    try:
+        from ssmem.integrations.mcp_server import build_server
+    except ImportError as err:
+        raise click.ClickException(
+            f"ssmem mcp needs the MCP SDK ({err}): pip install 'ssmem[mcp]'"
+        ) from None
     from ssmem.errors import InputError
-    from ssmem.integrations.mcp_server import build_server
     from ssmem.integrations.sessions import open_sessions
-    from ssmem.systems import SYSTEMS
+    from ssmem.systems import DEFAULT_SYSTEM, SYSTEMS
 
+    system = system or DEFAULT_SYSTEM
     if not url and system not in SYSTEMS:
         raise click.BadParameter(
             f"unknown system {system!r} (available: {', '.join(sorted(SYSTEMS))})",
