@@ -24,7 +24,7 @@ def _operations(url: str) -> list[tuple[str, str]]:
 
 
 def _call(url: str, key: str | None, method: str, path: str, sid: str) -> httpx.Response:
-    path = path.replace("{session_id}", sid).replace("{snapshot_id}", "1")
+    path = path.replace("{session_id}", sid).replace("{snapshot_id}", "1").replace("{seq}", "1")
     params = {"from": 1, "to": 2} if path.endswith("/diff") else {}
     body = {"events": [{"text": "intruder"}]} if path.endswith("/events") else {"query": "q"}
     headers = {"Authorization": f"Bearer {key}"} if key else {}
