@@ -7,8 +7,6 @@ not — and the turns are in the session's durable log (a reopened data dir sees
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -94,18 +92,6 @@ class PromptRecorder(BaseCallbackHandler):
 
 def prompt_text(messages: list[BaseMessage]) -> str:
     return "\n".join(f"{m.type}: {m.text}" for m in messages)
-
-
-@pytest.fixture(scope="module")
-def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("lc") / "data"
-
-
-@pytest.fixture(scope="module")
-def sessions(data_dir: Path) -> Iterator[LocalSessions]:
-    mem = LocalSessions(data_dir)  # system "hybrid", the default
-    yield mem
-    mem.close()
 
 
 @pytest.fixture(scope="module")

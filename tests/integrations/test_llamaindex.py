@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import socket
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -116,18 +115,6 @@ def no_network() -> Iterator[None]:
     mp.setattr(socket, "create_connection", refuse)
     yield
     mp.undo()
-
-
-@pytest.fixture(scope="module")
-def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("li") / "data"
-
-
-@pytest.fixture(scope="module")
-def sessions(data_dir: Path) -> Iterator[LocalSessions]:
-    mem = LocalSessions(data_dir)  # system "hybrid", the default
-    yield mem
-    mem.close()
 
 
 def new_memory(sessions: LocalSessions, session_id: str, **kw: Any) -> Memory:

@@ -6,8 +6,6 @@ streaming passes through chunk by chunk, and bad requests get OpenAI-shaped erro
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +14,7 @@ import httpx
 import openai
 import pytest
 
+from ssmem.bench.proxy_load import start_proxy, stop
 from ssmem.bench.service_load import free_port
 from ssmem.context import Line
 from ssmem.integrations.conversation import (
@@ -102,31 +101,10 @@ def test_malformed_messages_name_the_param(messages, param):
 @pytest.fixture(scope="module")
 def proxy(llama_server: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple]:
     data = tmp_path_factory.mktemp("proxy")
-    port = free_port()
-    cmd = [
-        sys.executable, "-m", "ssmem.cli.proxy_cmd", "--port", str(port),
-        "--upstream", llama_server, "--model", SMALLEST_MODEL, "--data-dir", str(data),
-        "--budget", str(BUDGET), "--recent", str(RECENT),
-    ]  # fmt: skip
-    log = open(data / "proxy.log", "wb")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=log)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            assert proc.poll() is None, (data / "proxy.log").read_text()[-2000:]
-            try:
-                if httpx.get(url + "/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline, "proxy did not start within 90 s"
-            time.sleep(0.1)
-        yield url, data
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
-        log.close()
+    args = ["--model", SMALLEST_MODEL, "--budget", str(BUDGET), "--recent", str(RECENT)]
+    proc, url = start_proxy(llama_server, data, *args)
+    yield url, data
+    stop(proc)
 
 
 def stored(store: LocalSessions, session: str, n: int) -> list[dict]:

@@ -90,6 +90,16 @@ def _wait(url: str, proc: subprocess.Popen, what: str, log: Path) -> None:
     raise RuntimeError(f"{what} did not start within 120 s")
 
 
+def stop(proc: subprocess.Popen) -> None:
+    """Terminate a server process (killed if it does not exit within 20 s)."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 def start_llama_server(model: str, n_ctx: int, log: Path) -> tuple[subprocess.Popen, str]:
     """llama.cpp's OpenAI-compatible server for a packaged model; (process, its /v1 URL)."""
     from ssmem.llm.models import model_path
@@ -108,16 +118,14 @@ def start_llama_server(model: str, n_ctx: int, log: Path) -> tuple[subprocess.Po
     return proc, url
 
 
-def start_proxy(upstream: str, model: str, data_dir: Path, cfg: ProxyBenchConfig):
-    """`ssmem proxy` in front of `upstream`; (process, its base URL)."""
+def start_proxy(upstream: str, data_dir: Path, *args: str) -> tuple[subprocess.Popen, str]:
+    """`ssmem proxy` in front of `upstream` with memory in `data_dir` and further flags
+    `args`; (process, its base URL) once it answers /healthz."""
     port = free_port()
-    cmd = [
-        sys.executable, "-m", "ssmem.cli.proxy_cmd", "--port", str(port),
-        "--upstream", upstream, "--model", model, "--data-dir", str(data_dir),
-        "--budget", str(cfg.budget), "--recent", str(cfg.recent), "--system", cfg.system,
-    ]  # fmt: skip
-    log = data_dir / "proxy.log"
+    cmd = [sys.executable, "-m", "ssmem.cli.proxy_cmd", "--port", str(port)]
+    cmd += ["--upstream", upstream, "--data-dir", str(data_dir), *args]
     data_dir.mkdir(parents=True, exist_ok=True)
+    log = data_dir / "proxy.log"
     with open(log, "ab") as f:
         proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=f)
     url = f"http://127.0.0.1:{port}"
@@ -148,7 +156,10 @@ def run(cfg: ProxyBenchConfig, work: Path, progress: Any = None) -> dict[str, An
     llama, upstream = start_llama_server(SMALLEST_MODEL, cfg.n_ctx, work / "llama.log")
     procs = [llama]
     try:
-        proxy, url = start_proxy(upstream, SMALLEST_MODEL, work / "proxy-data", cfg)
+        proxy, url = start_proxy(
+            upstream, work / "proxy-data", "--model", SMALLEST_MODEL, "--system", cfg.system,
+            "--budget", str(cfg.budget), "--recent", str(cfg.recent),
+        )  # fmt: skip
         procs.append(proxy)
         client = openai.OpenAI(base_url=url + "/v1", api_key="unused", max_retries=0)
         history: list[dict[str, str]] = [{"role": "system", "content": SYSTEM_PROMPT}]
@@ -204,11 +215,7 @@ def run(cfg: ProxyBenchConfig, work: Path, progress: Any = None) -> dict[str, An
                 progress(i + 1, cfg.turns)
     finally:
         for p in procs:
-            p.terminate()
-            try:
-                p.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                p.kill()
+            stop(p)
     return {"config": asdict(cfg), "turns": [asdict(r) for r in rows], "summary": summary(rows)}
 
 
