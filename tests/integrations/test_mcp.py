@@ -32,6 +32,7 @@ from mcp.shared.exceptions import MCPError
 from mcp.types import CallToolResult, TextContent
 
 from ssmem import Client, ServiceError
+from ssmem.bench.proxy_load import stop
 from ssmem.bench.service_load import free_port, start_server
 from ssmem.integrations.mcp_server import build_server
 
@@ -457,12 +458,7 @@ def test_streamable_http_round_trip(tmp_path: Path) -> None:
         assert receipt["seqs"] == [0, 1, 2]
         assert not ctx.is_error and "ibuprofen" in line_with(text_of(ctx), CONSTRAINT)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)
 
 
 # -- remote: `ssmem serve` behind the MCP server -------------------------------------------
@@ -486,5 +482,4 @@ def test_remote_mode_writes_to_the_service_session_of_that_name(tmp_path: Path) 
             stored = [(e.seq, e.text, e.source) for e in service.iter_events(session["id"])]
         assert stored == [(s, e["text"], e["source"]) for s, e in zip(seqs, FAMILY, strict=True)]
     finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+        stop(proc)
