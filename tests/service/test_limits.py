@@ -117,3 +117,21 @@ def test_websocket_message_over_the_limit_closes_with_1009(small):
             ws.recv(timeout=10)
     assert closed.value.rcvd.code == 1009
     assert c.events(sid) == []
+
+
+def test_unknown_keys_are_throttled_per_address_without_a_lookup(make_server, monkeypatch):
+    monkeypatch.setenv("SSMEM_LIMIT_AUTH_FAIL_BURST", "4")
+    monkeypatch.setenv("SSMEM_LIMIT_AUTH_FAIL_PER_S", "0.05")
+    srv = make_server("--rate-per-s", "0")
+    good = srv.tenant()
+    assert good.http.get("/v1/sessions").status_code == 200  # resolved once: now cached
+    codes = []
+    for _ in range(7):
+        bad = httpx.get(
+            srv.url + "/v1/sessions", headers={"Authorization": "Bearer ssm_" + "x" * 43}
+        )
+        codes.append(bad.status_code)
+    assert codes == [401] * 4 + [429] * 3
+    assert bad.json()["error"]["field"] == "authorization" and int(bad.headers["Retry-After"]) > 0
+    assert httpx.get(srv.url + "/v1/sessions").status_code == 401  # no key: no lookup, no charge
+    assert good.http.get("/v1/sessions").status_code == 200  # a known key is never blocked

@@ -64,6 +64,7 @@ def build_services(settings: ServiceSettings) -> Services:
         metrics=metrics,
         limiter=RateLimiter(settings.lim.rate_per_s, settings.lim.rate_burst),
         reader=Reader(settings),
+        auth_failures=RateLimiter(settings.lim.auth_fail_per_s, settings.lim.auth_fail_burst),
     )
 
 

@@ -9,6 +9,7 @@ from anyio import to_thread
 from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from ssmem.service.errors import ApiError
 from ssmem.service.limits import RateLimiter
 from ssmem.service.manager import SessionManager
 from ssmem.service.metrics import Metrics
@@ -29,6 +30,7 @@ class Services:
     metrics: Metrics
     limiter: RateLimiter
     reader: Reader
+    auth_failures: RateLimiter  # per client address: unknown keys (each a database lookup)
 
 
 @dataclass(frozen=True)
@@ -48,14 +50,29 @@ def api_key_of(creds: HTTPAuthorizationCredentials | None, x_api_key: str | None
 
 
 async def tenant(
+    request: Request,
     svc: Annotated[Services, Depends(services)],
     creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
     x_api_key: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> Tenant:
-    """The caller's tenant (401 without a valid key), charged one request of its rate."""
+    """The caller's tenant (401 without a valid key), charged one request of its rate.
+
+    A key not seen before costs a database lookup; each one that turns out unknown spends
+    one token of the client address's failure bucket, and an address whose bucket is empty
+    gets 429 for unknown keys without a lookup (keys already resolved are never blocked)."""
     key = api_key_of(creds, x_api_key)
     hit = svc.tenants.cached(key)  # known keys: no database, no thread
-    tid, name = hit if hit is not None else await to_thread.run_sync(svc.tenants.resolve, key)
+    if hit is None:
+        who = request.client.host if request.client else ""
+        if key:
+            svc.auth_failures.check(who)
+        try:
+            hit = await to_thread.run_sync(svc.tenants.resolve, key)
+        except ApiError:
+            if key:
+                svc.auth_failures.take(who)
+            raise
+    tid, name = hit
     svc.limiter.take(tid)
     return Tenant(tid, name)
 

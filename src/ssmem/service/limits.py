@@ -24,6 +24,23 @@ class RateLimiter:
         self._buckets: dict[Any, tuple[float, float]] = {}
         self._lock = threading.Lock()
 
+    def check(self, key: Any) -> None:
+        """Raise the 429 `take` would, without spending anything (an empty bucket only)."""
+        if self.rate <= 0:
+            return
+        now = time.monotonic()
+        with self._lock:
+            tokens, last = self._buckets.get(key, (float(self.burst), now))
+        tokens = min(float(self.burst), tokens + (now - last) * self.rate)
+        if tokens < 1.0:
+            wait = math.ceil((1.0 - tokens) / self.rate)
+            raise ApiError(
+                429,
+                f"too many failed authentications; retry in {wait}s",
+                "authorization",
+                headers={"Retry-After": str(wait)},
+            )
+
     def take(self, key: Any, cost: float = 1.0) -> None:
         if self.rate <= 0:
             return

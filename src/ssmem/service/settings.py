@@ -29,6 +29,10 @@ class Limits:
     rate_per_s: float = 200.0  # requests per second per tenant (token bucket refill)
     rate_burst: int = 400  # bucket size
     max_budget: int = 32_768  # tokens a memory read may ask for
+    # Requests with an unknown API key, per client address (each costs a database lookup):
+    # refill per second and bucket size; once spent, unknown keys get 429 without a lookup.
+    auth_fail_per_s: float = 5.0
+    auth_fail_burst: int = 50
 
 
 @dataclass
