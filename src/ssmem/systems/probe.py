@@ -9,11 +9,14 @@ opened the slot when it is not the current one.
 
 from __future__ import annotations
 
-from typing import Any
+import sys
+from typing import TYPE_CHECKING, Any
 
 from ssmem.errors import InputError
 from ssmem.systems.base import MemorySystem
-from ssmem.systems.ssm import SSMMemory
+
+if TYPE_CHECKING:
+    from ssmem.systems.ssm import SSMMemory
 
 
 class NoSlots(InputError):
@@ -22,8 +25,12 @@ class NoSlots(InputError):
 
 def slot_memory(system: MemorySystem) -> SSMMemory:
     """The compressor behind `system` (itself, or the `ssm` part of a hybrid)."""
-    inner = system if isinstance(system, SSMMemory) else getattr(system, "ssm", None)
-    if not isinstance(inner, SSMMemory):
+    # Looked up, not imported: a process that never built a compressor (a server with only
+    # window sessions) has no SSMMemory to find, and must not load torch to say so.
+    module = sys.modules.get("ssmem.systems.ssm")
+    cls = getattr(module, "SSMMemory", None)
+    inner = system if cls is not None and isinstance(system, cls) else getattr(system, "ssm", None)
+    if cls is None or not isinstance(inner, cls):
         name = getattr(system, "name", type(system).__name__)
         raise NoSlots(
             f"system {name!r} keeps no slots (only ssm, hybrid and their variants do); "
