@@ -65,7 +65,7 @@ async def tenant(
     if hit is None:
         who = request.client.host if request.client else ""
         if key:
-            svc.auth_failures.check(who)
+            svc.auth_failures.check(who, "failed authentications", "authorization")
         try:
             hit = await to_thread.run_sync(svc.tenants.resolve, key)
         except ApiError:

@@ -24,38 +24,36 @@ class RateLimiter:
         self._buckets: dict[Any, tuple[float, float]] = {}
         self._lock = threading.Lock()
 
-    def check(self, key: Any) -> None:
-        """Raise the 429 `take` would, without spending anything (an empty bucket only)."""
+    def _tokens(self, key: Any, now: float) -> float:
+        """The bucket's tokens now (the caller holds the lock)."""
+        tokens, last = self._buckets.get(key, (float(self.burst), now))
+        return min(float(self.burst), tokens + (now - last) * self.rate)
+
+    def _refused(self, tokens: float, cost: float, message: str, field: str | None) -> ApiError:
+        wait = math.ceil((cost - tokens) / self.rate)
+        return ApiError(
+            429, f"{message}; retry in {wait}s", field, headers={"Retry-After": str(wait)}
+        )
+
+    def check(self, key: Any, what: str, field: str | None = None) -> None:
+        """Raise a 429 ("too many `what`") when the bucket is empty, spending nothing."""
         if self.rate <= 0:
             return
-        now = time.monotonic()
         with self._lock:
-            tokens, last = self._buckets.get(key, (float(self.burst), now))
-        tokens = min(float(self.burst), tokens + (now - last) * self.rate)
+            tokens = self._tokens(key, time.monotonic())
         if tokens < 1.0:
-            wait = math.ceil((1.0 - tokens) / self.rate)
-            raise ApiError(
-                429,
-                f"too many failed authentications; retry in {wait}s",
-                "authorization",
-                headers={"Retry-After": str(wait)},
-            )
+            raise self._refused(tokens, 1.0, f"too many {what}", field)
 
     def take(self, key: Any, cost: float = 1.0) -> None:
         if self.rate <= 0:
             return
         now = time.monotonic()
         with self._lock:
-            tokens, last = self._buckets.get(key, (float(self.burst), now))
-            tokens = min(float(self.burst), tokens + (now - last) * self.rate)
+            tokens = self._tokens(key, now)
             if tokens < cost:
                 self._buckets[key] = (tokens, now)
-                wait = math.ceil((cost - tokens) / self.rate)
-                raise ApiError(
-                    429,
-                    f"rate limit of {self.rate:g} requests/s exceeded; retry in {wait}s",
-                    headers={"Retry-After": str(wait)},
-                )
+                message = f"rate limit of {self.rate:g} requests/s exceeded"
+                raise self._refused(tokens, cost, message, None)
             self._buckets[key] = (tokens - cost, now)
 
 
