@@ -189,6 +189,8 @@ def test_memory_prints_the_packed_slots_and_its_json_shows_the_settings(
     data = json.loads(out)
     assert code == 0 and data["settings"]["read"]["window_share"] == 0.25
     assert set(data["settings"]["write"]) >= {"keep_threshold", "rank_lex", "read_match"}
+    # The consistency pass: two current values for one subject, older first.
+    assert [(c["older"]["seq"], c["newer"]["seq"]) for c in data["conflicts"]] == [(1, 2)]
 
 
 @pytest.mark.parametrize(

@@ -25,17 +25,18 @@ def _feed(
     update: bool = False,
     attach: int | None = None,
     names: bool = False,
+    source: str = "s",
 ) -> Decision:
     """Apply one event whose heads say, confidently: this type, key one-hot at `key`
     (of `KEY_DIM`), the update head on or off; with `attach`, the attribution heads say
     whether the event `names` what it is about and point one-hot at `attach` (None: no
-    attribution heads); utility neutral, no text vector."""
+    attribution heads); from `source`; utility neutral, no text vector."""
     type_logits = np.full(len(TYPES), -5.0, dtype=np.float32)
     type_logits[TYPES.index(type_)] = 5.0
     onehot = np.eye(KEY_DIM, dtype=np.float32)
     attribution = None if attach is None else Attribution(onehot[attach], 5.0 if names else -5.0)
     return m.apply(
-        Event(seq=seq, text=text, source="s"),
+        Event(seq=seq, text=text, source=source),
         type_logits,
         onehot[key],
         5.0 if update else -5.0,

@@ -5,8 +5,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ssmem.compressor.read.consolidate import Candidate, probable_supersessions, superseded_lines
+from ssmem.compressor.policy import SupersedePolicy
+from ssmem.compressor.read.consolidate import (
+    Candidate,
+    Newer,
+    probable_supersessions,
+    superseded_lines,
+)
+from ssmem.compressor.read.marking import marker
 from ssmem.compressor.write.materializer import Materializer
+from ssmem.context import Line, render_line
 
 
 @pytest.fixture
@@ -35,7 +43,7 @@ def test_older_value_of_the_query_subject_is_marked(solar: Materializer) -> None
     older = probable_supersessions(slots, q, m.lexicon, read_match=0.5)
     by_seq = {s.current.seq: s.id for s in slots}
     # Not the twin (Bluff), not the longer name (Solar Grove North), not the owner.
-    assert older == {by_seq[400]: 403}
+    assert older == {by_seq[400]: Newer(403)}
 
 
 def test_other_attribute_is_not_grouped_even_with_equal_keys(solar: Materializer) -> None:
@@ -46,7 +54,8 @@ def test_other_attribute_is_not_grouped_even_with_equal_keys(solar: Materializer
     q = "Right now, what due date is set for Solar Grove?"
     older = probable_supersessions(slots, q, m.lexicon, read_match=-2.0)
     by_seq = {s.current.seq: s.id for s in slots}
-    assert older == {by_seq[400]: 403}  # the owner line (#402) shares "set", not "due date"
+    # the owner line (#402) shares "set", not "due date"
+    assert older == {by_seq[400]: Newer(403)}
 
 
 def test_no_subject_or_consolidation_off_marks_nothing(solar: Materializer) -> None:
@@ -70,7 +79,7 @@ def test_a_verb_glued_to_the_attribute_still_groups_but_names_whole(solar: Mater
     # "due date applies" is one phrase of the question and occurs in no line: its words
     # are matched one by one.
     q = "Which due date applies to Solar Grove at this point?"
-    assert probable_supersessions(slots, q, m.lexicon, read_match=0.5) == {by_seq[400]: 403}
+    assert probable_supersessions(slots, q, m.lexicon, read_match=0.5) == {by_seq[400]: Newer(403)}
     # Names are matched whole: "Solar Bluff" lines are not about "Solar Grove North".
     q = "Which due date applies to Solar Grove North at this point?"
     assert probable_supersessions(slots, q, m.lexicon, read_match=0.5) == {}
@@ -88,9 +97,34 @@ def test_raw_lines_without_keys_are_grouped_by_phrases_alone(solar: Materializer
         Candidate(405, "Solar Bluff: due date set at July 7, everyone agreed."),  # raw, twin
     ]
     older = superseded_lines(lines, q, m.lexicon, read_match=0.5)
-    assert older == {390: 403, 400: 403}
+    assert older == {390: Newer(403), 400: Newer(403)}
     # Keys are compared only where both lines have one: orthogonal slot keys still block.
     for i, s in enumerate(slots.values()):
         s.key = np.eye(8, dtype=np.float32)[i]
     lines = [lines[0], *(Candidate.of(s) for s in slots.values())]
-    assert superseded_lines(lines, q, m.lexicon, read_match=0.5) == {390: 403}
+    assert superseded_lines(lines, q, m.lexicon, read_match=0.5) == {390: Newer(403)}
+
+
+def _solar_lines(old_source: str, new_source: str) -> list[Candidate]:
+    return [
+        Candidate(
+            400, "Solar Grove: due date set at December 26, everyone agreed.", source=old_source
+        ),
+        Candidate(403, "We moved the due date for Solar Grove to August 8.", source=new_source),
+    ]
+
+
+def test_read_time_marks_follow_the_policy_and_flag_another_source(solar: Materializer) -> None:
+    """An event from another source may mark a genuine fact "probably superseded" only with
+    the flag that says whose it is, and not at all under a policy that refuses it."""
+    q = "Right now, what due date is set for Solar Grove?"
+    lex = solar.lexicon
+    same = superseded_lines(_solar_lines("alice", "alice"), q, lex, read_match=0.5)
+    assert same == {400: Newer(403)}
+    other = superseded_lines(_solar_lines("alice", "mallory"), q, lex, read_match=0.5)
+    assert other == {400: Newer(403, "mallory")}  # marked only with the flag
+    line = marker({}, other)(Line("window", (400,), "Solar Grove: due date ...", "alice"))
+    assert render_line(line).endswith("(probably superseded by #403 stated by mallory)")
+    strict = SupersedePolicy("same_source")
+    lines = _solar_lines("alice", "mallory")
+    assert superseded_lines(lines, q, lex, read_match=0.5, policy=strict) == {}

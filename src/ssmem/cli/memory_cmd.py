@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from ssmem.adapters import FORMATS, load_events
+from ssmem.compressor.policy import WHO, SupersedePolicy
 
 
 @click.command("memory")
@@ -26,15 +27,35 @@ from ssmem.adapters import FORMATS, load_events
     help="Slots (type, text, seqs, confidence, history), snapshots, the last delta and the "
     "write- and read-side settings.",
 )
+@click.option(
+    "--supersede",
+    type=click.Choice(WHO),
+    default="any",
+    show_default=True,
+    help="Who may supersede a value: any source, only the same source, or the same source "
+    "and the --trusted ones (`SupersedePolicy`).",
+)
+@click.option("--trusted", default="", help="Comma-separated sources that may supersede any value.")
 @click.argument("stream", type=click.Path(dir_okay=False, path_type=str))
 def memory_cmd(
-    budget: int, query: str, fmt: str | None, checkpoint: str | None, as_json: bool, stream: str
+    budget: int,
+    query: str,
+    fmt: str | None,
+    checkpoint: str | None,
+    as_json: bool,
+    supersede: str,
+    trusted: str,
+    stream: str,
 ) -> None:
     """Print the memory materialized from STREAM within BUDGET tokens."""
-    from ssmem.systems.ssm import SSMMemory
+    from ssmem.systems.ssm import SSMMemory, SSMSystemConfig
 
+    names = frozenset(t.strip() for t in trusted.split(",") if t.strip())
+    if names and supersede != "trusted":
+        raise click.BadParameter("--trusted needs --supersede trusted", param_hint="--trusted")
+    policy = SupersedePolicy(supersede, names)  # type: ignore[arg-type]
     events = load_events(stream, fmt)
-    mem = SSMMemory(checkpoint=checkpoint)
+    mem = SSMMemory(checkpoint=checkpoint, config=SSMSystemConfig(supersede=policy))
     mem.ingest(events)
     view = mem.memory()
     if as_json:

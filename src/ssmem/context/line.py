@@ -26,6 +26,17 @@ class Previous:
     resolved: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class Overrides:
+    """A replacement the supersession policy flags: a memory line's value replaced #`seq`,
+    a value stated by another source (`source`; "" when the same source stated it) and/or
+    a constraint (`constraint`). Not a droppable trace: the packer keeps it."""
+
+    seq: int
+    source: str = ""
+    constraint: bool = False
+
+
 SUBJECT_WORDS = 16  # a subject note keeps the first words of the event that opened the slot
 
 
@@ -60,6 +71,11 @@ class Line:
     subject: the event that opened the line's slot, when neither the line nor `previous` is it.
     superseded_by: a later event the memory knows replaced this line's value.
     probably_superseded_by: a later line read-time consolidation found saying the same thing.
+    superseding_source: the source of that later event, when the supersession policy flags
+        it (another source's than this line's).
+    overrides: the replacement of an earlier value the policy flags (memory lines).
+    copies: how many events said this line's statement (a flood collapsed into one line).
+    copy_seqs: the seqs of the other copies, when known (the raw window knows them).
     slot / confidence: the memory slot the line shows, and its confidence.
     """
 
@@ -73,6 +89,10 @@ class Line:
     subject: Subject | None = None
     superseded_by: int | None = None
     probably_superseded_by: int | None = None
+    superseding_source: str | None = None
+    overrides: Overrides | None = None
+    copies: int = 1
+    copy_seqs: tuple[int, ...] = ()
     slot: int | None = None
     confidence: float | None = None
     cut: Cut | None = None
@@ -88,9 +108,10 @@ class Line:
         return self.seqs[-1]
 
     def provenance(self) -> tuple[int, ...]:
-        """Every seq the rendered line shows: its own, the replaced value's, the subject's."""
+        """Every seq the rendered line stands for: its own, its copies', the replaced
+        value's, the subject's."""
         extra = tuple(n.seq for n in (self.previous, self.subject) if n is not None)
-        return (*self.seqs, *extra)
+        return (*self.seqs, *self.copy_seqs, *extra)
 
     def marked(self) -> bool:
         """The line is shown as (probably) superseded."""
@@ -101,10 +122,24 @@ class Line:
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"kind": self.kind, "seqs": list(self.seqs), "text": self.text}
-        for name in ("source", "ts", "superseded_by", "probably_superseded_by", "slot"):
+        for name in (
+            "source",
+            "ts",
+            "superseded_by",
+            "probably_superseded_by",
+            "superseding_source",
+            "slot",
+        ):
             value = getattr(self, name)
             if value not in (None, ""):
                 out[name] = value
+        if self.copies != 1:
+            out["copies"] = self.copies
+        if self.copy_seqs:
+            out["copy_seqs"] = list(self.copy_seqs)
+        if self.overrides is not None:
+            o = self.overrides
+            out["overrides"] = {"seq": o.seq, "source": o.source, "constraint": o.constraint}
         if self.open:
             out["open"] = True
         if self.previous is not None:
@@ -121,7 +156,7 @@ class Line:
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Line:
         """The inverse of `to_dict` (a line read back from the service's JSON)."""
-        prev, subj = d.get("previous"), d.get("subject")
+        prev, subj, over = d.get("previous"), d.get("subject"), d.get("overrides")
         return cls(
             kind=d["kind"],
             seqs=tuple(d["seqs"]),
@@ -133,6 +168,10 @@ class Line:
             subject=Subject(subj["seq"], subj["text"]) if subj else None,
             superseded_by=d.get("superseded_by"),
             probably_superseded_by=d.get("probably_superseded_by"),
+            superseding_source=d.get("superseding_source"),
+            overrides=Overrides(over["seq"], over["source"], over["constraint"]) if over else None,
+            copies=d.get("copies", 1),
+            copy_seqs=tuple(d.get("copy_seqs", ())),
             slot=d.get("slot"),
             confidence=d.get("confidence"),
             cut=d.get("cut"),

@@ -4,7 +4,7 @@ Only this module writes provenance tags (`[#seq]`, `[#first-#last]` for a range)
 and notes; a line's notes are written from its typed fields, after its text, so shortening
 the text never removes them. Format of one line:
 
-    OPEN [#seq] (8 May 2023) source: text (supersedes #p, previously: "old")
+    OPEN [#seq] (8 May 2023) source: text (×k, first #c) (supersedes #p, previously: "old")
     (about #s, formerly: "opening words") (superseded by #n)    [one line]
 
 `OPEN ` only for an open loop; the event's date (UTC) only on memory and retrieved lines of
@@ -12,14 +12,19 @@ a stream with times (recent window lines are the present; old lines need their d
 temporal questions); the trace only when the line carries a `previous` value; the subject
 (the event that opened the slot, or the thread a change pointed at) only when it has one;
 `(superseded by #n)` when the memory knows a later event replaced it, else
-`(probably superseded by #n)` when read-time consolidation found a newer line. A shortened
-text shows `…` where it was cut.
+`(probably superseded by #n)` when read-time consolidation found a newer line. A flood
+collapsed into one line (`copies`) says how many events said it, `(×k)`, and the first of
+them when known. A replacement the supersession policy flags (`overrides`) names what it
+replaced: `(supersedes constraint #p stated by alice, previously: "old")` (the trace may be
+dropped to fit, the flag stays); a line superseded by another source's event says whose:
+`(superseded by #n stated by mallory)`. A shortened text shows `…` where it was cut.
 
 Event text is data (`quote`): every piece of it (text, source, the quoted previous value and
 subject) is written on the one line of its event, and nothing in it can read as the
 renderer's own syntax — a line break becomes ` ⏎ `, `[#` becomes `[ #`, and the
-parenthesis that would open a note (`(superseded by #`, `(supersedes #`, `(resolves #`,
-`(about #`, `(probably superseded by #`) becomes a full-width `（`. So a tag at a line's
+parenthesis that would open a note (`(superseded by #`, `(supersedes #`, `(supersedes
+constraint #`, `(resolves #`, `(about #`, `(probably superseded by #`, `(×`) becomes a
+full-width `（`. So a tag at a line's
 start, and every note, come only from typed fields.
 """
 
@@ -43,7 +48,8 @@ ELLIPSIS = "…"
 LINE_BREAK = " ⏎ "  # what a line break inside event text is rendered as
 _BREAKS = re.compile(r"\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]")
 _NOTE_OPENERS = re.compile(
-    r"\((?=\s*(?:probably\s+)?superseded\s+by\s*#|\s*(?:supersedes|resolves|about)\s*#)",
+    r"\((?=\s*(?:probably\s+)?superseded\s+by\s*#|\s*(?:supersedes|resolves|about)\s*#"
+    r"|\s*supersedes\s+constraint\s*#|\s*×)",
     re.IGNORECASE,
 )
 
@@ -55,7 +61,7 @@ def quote(text: str) -> str:
         text = _BREAKS.sub(LINE_BREAK, text)
     if "[#" in text:
         text = text.replace("[#", "[ #")
-    if "(" in text and "#" in text:
+    if "(" in text:
         text = _NOTE_OPENERS.sub("（", text)
     return text
 
@@ -84,16 +90,25 @@ def render_line(line: Line) -> str:
     who = f"{quote(line.source)}: " if line.source else ""
     when = f"({date(line.ts)}) " if line.ts is not None and line.kind != "window" else ""
     out = f"{'OPEN ' if line.open else ''}{tag(line.seqs)} {when}{who}{text}"
-    if line.previous is not None:
-        p = line.previous
+    if line.copies > 1:
+        first = f", first #{min(line.copy_seqs)}" if line.copy_seqs else ""
+        out += f" (×{line.copies}{first})"
+    p, o = line.previous, line.overrides
+    if o is not None:  # flagged: the note names what was replaced, trace or not
+        what = f"constraint #{o.seq}" if o.constraint else f"#{o.seq}"
+        by = f" stated by {quote(o.source)}" if o.source else ""
+        trace = f', previously: "{quote(p.text)}"' if p is not None and p.seq == o.seq else ""
+        out += f" (supersedes {what}{by}{trace})"
+    if p is not None and (o is None or p.seq != o.seq):
         verb = "resolves" if p.resolved else "supersedes"
         out += f' ({verb} #{p.seq}, previously: "{quote(p.text)}")'
     if line.subject is not None:
         out += f' (about #{line.subject.seq}, formerly: "{quote(line.subject.text)}")'
+    by = f" stated by {quote(line.superseding_source)}" if line.superseding_source else ""
     if line.superseded_by is not None:
-        out += f" (superseded by #{line.superseded_by})"
+        out += f" (superseded by #{line.superseded_by}{by})"
     elif line.probably_superseded_by is not None:
-        out += f" (probably superseded by #{line.probably_superseded_by})"
+        out += f" (probably superseded by #{line.probably_superseded_by}{by})"
     return out
 
 

@@ -16,7 +16,7 @@ class FullContextMemory(WindowMemory):
     name = "full"
 
     def __init__(self, counter: TokenCounter | None = None) -> None:
-        super().__init__(counter, WindowConfig(max_events=2**62))
+        super().__init__(counter, WindowConfig(max_events=2**62, collapse=False))
 
     def context(self, query: str, budget: int) -> Context:
         packed = self.window_lines(budget)

@@ -18,15 +18,21 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
-from ssmem.compressor.read.consolidate import Candidate, superseded_lines
+import numpy as np
+
+from ssmem import statefile
+from ssmem.compressor.read.consolidate import Candidate, Newer, superseded_lines
 from ssmem.compressor.read.marking import marker, superseded_map
 from ssmem.context import Context, Line, Retrieval, make_context, pack, render_line
 from ssmem.events import Event
 from ssmem.systems.base import Stats, check_budget
+from ssmem.systems.grounding import Grounding, LogLookup
 from ssmem.systems.policy import PolicyConfig, decide_coverage, decide_early
 from ssmem.systems.rag import Block, RAGConfig, RAGMemory
 from ssmem.systems.ssm import SSMMemory
 from ssmem.tokens import TokenCounter, default_counter
+
+STATE_KIND = "ssmem.hybrid-memory/1"
 
 
 class HybridMemory:
@@ -83,7 +89,9 @@ class HybridMemory:
         info = replace(rest.info, retrieval=replace(decision, share=share))
         return make_context(self.name, budget, self.counter, [*rest.lines, *retrieved], info)
 
-    def older_retrieved(self, query: str, rest: Context, blocks: Sequence[Block]) -> dict[int, int]:
+    def older_retrieved(
+        self, query: str, rest: Context, blocks: Sequence[Block]
+    ) -> dict[int, Newer]:
         """Retrieved events (seq -> newer seq) that a newer line the reader sees (memory,
         window or retrieved) probably superseded: read-time consolidation (`consolidate.py`)
         over the whole prompt, so an old value fetched from the raw log is marked too."""
@@ -101,12 +109,17 @@ class HybridMemory:
             if seq in slots:
                 lines[seq] = Candidate.of(slots[seq])
             else:  # the event's own text, as a slot holds it: no source label
-                lines[seq] = Candidate(seq, line.text)
+                lines[seq] = Candidate(seq, line.text, source=line.source)
             if line.kind == "retrieved":
                 fetched.add(seq)
         read_match = self.ssm.materializer.config.read_match
         older = superseded_lines(
-            list(lines.values()), query, self.ssm.lexicon, read_match, self.settings.max_diff
+            list(lines.values()),
+            query,
+            self.ssm.lexicon,
+            read_match,
+            self.settings.max_diff,
+            self.ssm.materializer.policy,
         )
         return {seq: newer for seq, newer in older.items() if seq in fetched}
 
@@ -125,6 +138,32 @@ class HybridMemory:
         if rule == "exact_wording":
             return self.settings.retrieval_share
         return max(self.settings.retrieval_share, 1.0 - confidence)
+
+    def ground(self, lookup: LogLookup) -> Grounding:
+        """The memory half re-grounded (`SSMMemory.ground`). The retrieval index is a copy
+        of the whole log: checking it would cost a replay, so it is not."""
+        return self.ssm.ground(lookup)
+
+    # -- snapshots (`SnapshotableMemory`) -------------------------------------------------
+    def export_state(self) -> bytes:
+        """The compressor's and the retrieval index's states, and the policy's fire counts."""
+        arrays = {
+            "ssm": np.frombuffer(self.ssm.export_state(), dtype=np.uint8),
+            "rag": np.frombuffer(self.rag.export_state(), dtype=np.uint8),
+        }
+        return statefile.pack(STATE_KIND, {"fired": dict(sorted(self.fired.items()))}, arrays)
+
+    def import_state(self, data: bytes) -> None:
+        """Restore what `export_state` wrote into this fresh system (`ValueError` otherwise)."""
+        meta, arrays = statefile.unpack(data, STATE_KIND)
+        try:
+            fired = {str(k): int(v) for k, v in meta["fired"].items()}
+            ssm, rag = arrays["ssm"].tobytes(), arrays["rag"].tobytes()
+        except (KeyError, TypeError, AttributeError, ValueError) as err:
+            raise ValueError(f"unreadable hybrid state: {type(err).__name__} {err}") from None
+        self.ssm.import_state(ssm)
+        self.rag.import_state(rag)
+        self.fired = fired
 
     def stats(self) -> Stats:
         a, b = self.ssm.stats(), self.rag.stats()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING, Any
 
+from ssmem.compressor.read.consolidate import probably_superseded
 from ssmem.errors import InputError
 from ssmem.systems.base import MemorySystem
 
@@ -43,7 +44,8 @@ def probe(system: MemorySystem, about: str, limit: int = 5) -> list[dict[str, An
     """The `limit` slots most relevant to `about`, by relevance alone (unlike a context,
     constraints are not put first: this answers "what about X"), ties in the memory's read
     order; each with its `score` and, when read-time consolidation thinks a newer event
-    replaced it, `probably_superseded_by` (that seq)."""
+    replaced it, `probably_superseded_by` (that seq; with `probably_superseded_by_source`
+    when another source stated it and the supersession policy flags that)."""
     if limit < 1:
         raise InputError(f"limit must be at least 1, got {limit}")
     view = slot_memory(system).memory()
@@ -54,7 +56,7 @@ def probe(system: MemorySystem, about: str, limit: int = 5) -> list[dict[str, An
         {
             **s.to_dict(),
             "score": round(scores.get(s.id, 0.0), 4),
-            "probably_superseded_by": reading.older.get(s.id),
+            **probably_superseded(reading.older.get(s.id)),
         }
         for s in best
     ]

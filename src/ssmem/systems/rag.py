@@ -22,10 +22,11 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
+from ssmem import statefile
 from ssmem.context import Context, Line, make_context, pack, render_line, render_lines
 from ssmem.events import Event
 from ssmem.systems.base import Stats, check_budget
@@ -33,6 +34,7 @@ from ssmem.systems.window import WindowConfig, WindowMemory
 from ssmem.tokens import TokenCounter, default_counter
 
 Block = tuple[Line, ...]  # the lines of one retrieved chunk, taken whole
+STATE_KIND = "ssmem.rag-memory/1"
 
 
 @dataclass
@@ -218,6 +220,80 @@ class RAGMemory:
         ranked = sorted(lines, key=lambda line: -overlap(line))
         kept = pack(ranked, room - 1, self.counter, on_miss="skip").lines
         return tuple(sorted(kept, key=lambda line: line.seq))
+
+    # -- snapshots (`SnapshotableMemory`) -------------------------------------------------
+    def export_state(self) -> bytes:
+        """Chunks (lines and token counts), BM25 tokens, the embedded vectors and the recent
+        window as `ssmem.statefile` bytes: a restore never embeds or tokenizes again."""
+        chunks = [*self._chunks, self._open]  # the open chunk last
+        lines = [line for c in chunks for line in c.lines]
+        arrays = {
+            "chunk.size": np.array([len(c.lines) for c in chunks], dtype=np.int64),
+            "line.seq": np.array([line.seq for line in lines], dtype=np.int64),
+            "line.tokens": np.array([n for c in chunks for n in c.tokens], dtype=np.int64),
+            "window": np.frombuffer(self._window.export_state(), dtype=np.uint8),
+        }
+        if self._vecs:
+            arrays["vecs"] = np.concatenate(self._vecs)
+        meta = {
+            "config": asdict(self.config),
+            "encoder": self._encoder_name(),
+            "text": [line.text for line in lines],
+            "source": [line.source for line in lines],
+            "ts": [line.ts for line in lines],
+            "bm25": self._tokens,
+            "embedded": self._embedded,
+            "seen": self._seen,
+        }
+        return statefile.pack(STATE_KIND, meta, arrays)
+
+    def import_state(self, data: bytes) -> None:
+        """Restore what `export_state` wrote into this fresh system (`ValueError` otherwise)."""
+        meta, arrays = statefile.unpack(data, STATE_KIND)
+        if self._seen or self._chunks:
+            raise ValueError("rag state can only be imported into a fresh system")
+        try:
+            if meta["config"] != asdict(self.config):
+                raise ValueError("rag state was written with other settings")
+            if meta["encoder"] != self._encoder_name():
+                raise ValueError("rag state was written with another encoder")
+            seqs, counts = arrays["line.seq"].tolist(), arrays["line.tokens"].tolist()
+            texts, sources, stamps = meta["text"], meta["source"], meta["ts"]
+            if not len(seqs) == len(counts) == len(texts) == len(sources) == len(stamps):
+                raise ValueError("rag state's line columns disagree in length")
+            chunks, i = [], 0
+            for size in arrays["chunk.size"].tolist():
+                chunk = _Chunk()
+                for j in range(i, i + size):
+                    chunk.lines.append(
+                        Line("retrieved", (seqs[j],), texts[j], sources[j], stamps[j])
+                    )
+                    chunk.tokens.append(int(counts[j]))
+                chunks.append(chunk)
+                i += size
+            if not chunks or i != len(seqs) or len(meta["bm25"]) != len(chunks) - 1:
+                raise ValueError("rag state's chunks do not add up")
+            vecs = arrays.get("vecs")
+            embedded = int(meta["embedded"])
+            if embedded != (0 if vecs is None else len(vecs)) or embedded > len(chunks) - 1:
+                raise ValueError("rag state's vectors do not match its chunks")
+            self._window.import_state(arrays["window"].tobytes())
+        except (KeyError, TypeError, IndexError) as err:
+            raise ValueError(f"unreadable rag state: {type(err).__name__} {err}") from None
+        self._chunks, self._open = chunks[:-1], chunks[-1]
+        self._tokens = [list(t) for t in meta["bm25"]]
+        self._vecs = [vecs] if vecs is not None else []
+        self._embedded, self._seen = embedded, int(meta["seen"])
+
+    def _encoder_name(self) -> str | None:
+        """Which encoder made the vectors (None without dense retrieval); loads nothing."""
+        if not self.config.dense:
+            return None
+        if self._encoder is None:
+            from ssmem.encoders.minilm import MiniLMEncoder
+
+            return MiniLMEncoder.name
+        return getattr(self._encoder, "name", type(self._encoder).__name__)
 
     def stats(self) -> Stats:
         text_bytes = sum(len(c.text.encode()) for c in self._chunks)

@@ -17,8 +17,11 @@ the subject is, which the write path did not know:
    contains, and their learned keys are at least `read_match` apart in cosine. A query that
    names only a subject ("what about Solar Grove?") or only an attribute ("what is the due date?")
    groups nothing.
-4. The older of such a pair is rendered with ``(probably superseded by #N)``, N the newest
-   one's seq. Nothing is deleted; the reader sees which is newer.
+4. The supersession policy (`compressor/policy.py`, the one the write path asks) must allow
+   the newer line's source to supersede the older's; a pair it refuses is not marked.
+5. The older of such a pair is rendered with ``(probably superseded by #N)``, N the newest
+   allowed one's seq, and ``stated by S`` when the policy flags it (S, another source).
+   Nothing is deleted; the reader sees which is newer.
 
 The same rule runs over raw lines that are no slot (a retrieved event: `Candidate` with no
 key), where the key test is skipped — the calibrated `read_match` of 0.0 ties with
@@ -32,9 +35,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
+from ssmem.compressor.policy import SupersedePolicy
 from ssmem.compressor.settings import ReadConfig
 from ssmem.compressor.store.slots import Slot
 from ssmem.text import Analysis, analyse
@@ -49,6 +54,24 @@ def _mass(items: set[tuple[str, ...]], lexicon: DocFreq) -> float:
 
 
 @dataclass(frozen=True)
+class Newer:
+    """The newer line that probably superseded an older one: its seq, and its source when
+    the supersession policy flags the pair (another source's; else None)."""
+
+    seq: int
+    flagged_source: str | None = None
+
+
+def probably_superseded(newer: Newer | None) -> dict[str, Any]:
+    """A slot's read-time mark as inspector JSON: `probably_superseded_by` (a seq or None)
+    and, when the policy flags it, `probably_superseded_by_source` (the newer line's)."""
+    out: dict[str, Any] = {"probably_superseded_by": newer.seq if newer else None}
+    if newer is not None and newer.flagged_source is not None:
+        out["probably_superseded_by_source"] = newer.flagged_source
+    return out
+
+
+@dataclass(frozen=True)
 class Candidate:
     """One line the reader may see: a slot's current value, or a raw event (`key` None)."""
 
@@ -57,10 +80,18 @@ class Candidate:
     type: str = "event"
     key: np.ndarray | None = None
     known: Analysis | None = None  # the text's analysis, when the caller has it already
+    source: str | None = None  # who stated it (None: unknown)
 
     @classmethod
     def of(cls, slot: Slot) -> Candidate:
-        return cls(slot.current.seq, slot.current.text, slot.type, slot.key, slot.analysis)
+        return cls(
+            slot.current.seq,
+            slot.current.text,
+            slot.type,
+            slot.key,
+            slot.analysis,
+            slot.current.source,
+        )
 
     @property
     def analysis(self) -> Analysis:
@@ -73,10 +104,12 @@ def probable_supersessions(
     lexicon: DocFreq,
     read_match: float,
     max_diff: float = ReadConfig.max_diff,
-) -> dict[int, int]:
-    """slot id -> seq of the newest slot that probably superseded it (among `slots`)."""
+    policy: SupersedePolicy | None = None,
+) -> dict[int, Newer]:
+    """slot id -> the newest slot that probably superseded it (among `slots`)."""
     ids = {s.current.seq: s.id for s in slots}
-    older = superseded_lines([Candidate.of(s) for s in slots], query, lexicon, read_match, max_diff)
+    cands = [Candidate.of(s) for s in slots]
+    older = superseded_lines(cands, query, lexicon, read_match, max_diff, policy)
     return {ids[seq]: newer for seq, newer in older.items()}
 
 
@@ -86,11 +119,14 @@ def superseded_lines(
     lexicon: DocFreq,
     read_match: float,
     max_diff: float = ReadConfig.max_diff,
-) -> dict[int, int]:
-    """seq -> seq of the newest line that probably superseded it (among `lines`). The key
-    test applies only where both lines have a key."""
+    policy: SupersedePolicy | None = None,
+) -> dict[int, Newer]:
+    """seq -> the newest line that probably superseded it (among `lines`) and `policy`
+    (default: any source) allows to. The key test applies only where both lines have a
+    key."""
     if read_match > 1.0:
         return {}
+    policy = policy or SupersedePolicy()
     cands = [c for c in lines if c.type not in NEVER]
     text = {c.seq: c.analysis for c in cands}
 
@@ -114,12 +150,14 @@ def superseded_lines(
             continue
         items.extend([p] if names & set(p) else [(w,) for w in p if w not in subject])
     said = {c.seq: {p for p in items if has(p, c.seq)} for c in about}
-    out: dict[int, int] = {}
+    out: dict[int, Newer] = {}
     for i, old in enumerate(about):
         for new in about[i + 1 :]:
             a, b = said[old.seq], said[new.seq]
             if not a & b or _mass(a ^ b, lexicon) > max_diff * _mass(a | b, lexicon):
                 continue
             if old.key is None or new.key is None or float(old.key @ new.key) >= read_match:
-                out[old.seq] = new.seq  # the newest such line wins
+                verdict = policy.judge(old.source, new.source, old.type)
+                if verdict.allowed:  # the newest allowed line wins
+                    out[old.seq] = Newer(new.seq, new.source if verdict.cross_source else None)
     return out

@@ -10,24 +10,41 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from ssmem.compressor.policy import SupersedePolicy
+from ssmem.compressor.read.consolidate import Newer
 from ssmem.compressor.store.slots import Slot
 from ssmem.context import Line
 
 
-def superseded_map(slots: dict[int, Slot]) -> dict[int, int]:
-    """seq of every superseded version -> seq of the slot's current version."""
-    return {v.seq: s.current.seq for s in slots.values() for v in s.history}
+def superseded_map(
+    slots: dict[int, Slot], policy: SupersedePolicy | None = None
+) -> dict[int, Newer]:
+    """seq of every superseded version -> the slot's current version, with its source when
+    the policy flags the pair (another source's value replaced; a resolution never is).
+    The write path already refused what the policy does not allow."""
+    policy = policy or SupersedePolicy()
+    out: dict[int, Newer] = {}
+    for s in slots.values():
+        cur, resolves = s.current, s.status == "resolved"
+        for v in s.history:
+            cross = policy.judge(v.source, cur.source, s.type, resolves).cross_source
+            out[v.seq] = Newer(cur.seq, cur.source if cross else None)
+    return out
 
 
-def marker(superseded: dict[int, int], probable: dict[int, int]) -> Callable[[Line], Line]:
+def marker(superseded: dict[int, Newer], probable: dict[int, Newer]) -> Callable[[Line], Line]:
     """A function that adds the supersession notes a line's seq calls for."""
 
     def note(line: Line) -> Line:
         seq = line.seq
         if seq in superseded:
-            return line.with_notes(superseded_by=superseded[seq])
+            n = superseded[seq]
+            return line.with_notes(superseded_by=n.seq, superseding_source=n.flagged_source)
         if seq in probable:
-            return line.with_notes(probably_superseded_by=probable[seq])
+            n = probable[seq]
+            return line.with_notes(
+                probably_superseded_by=n.seq, superseding_source=n.flagged_source
+            )
         return line
 
     return note

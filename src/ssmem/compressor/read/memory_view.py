@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import torch
 
-from ssmem.compressor.read.consolidate import probable_supersessions
+from ssmem.compressor.read.consolidate import Newer, probable_supersessions, probably_superseded
 from ssmem.context import Packed, pack
 from ssmem.text.lexicon import words
 from ssmem.text.phrases import phrase_share
@@ -51,18 +51,18 @@ class ScoreParts:
 @dataclass
 class Reading:
     """The memory read for one query: slots best first, the read-time consolidation among
-    them (slot id -> newer seq) and the memory's confidence for the query, in [0, 1] (the
+    them (slot id -> the newer line) and the memory's confidence for the query, in [0, 1] (the
     best learned key match; 0 with no slots or no query). Packing at any budget reuses it."""
 
     query: str
     ranked: list[Slot]
-    older: dict[int, int]
+    older: dict[int, Newer]
     confidence: float
     counter: TokenCounter = field(repr=False)
 
     @cached_property
-    def older_seqs(self) -> dict[int, int]:
-        """Current seq of each slot found probably superseded -> the newer seq."""
+    def older_seqs(self) -> dict[int, Newer]:
+        """Current seq of each slot found probably superseded -> the newer line."""
         by_id = {s.id: s for s in self.ranked}
         return {by_id[i].current.seq: newer for i, newer in self.older.items()}
 
@@ -72,7 +72,10 @@ class Reading:
         shown-or-ranked slot probably superseded says so (`consolidate.py`)."""
         older = self.older
         lines = (
-            s.as_line().with_notes(probably_superseded_by=older[s.id])
+            s.as_line().with_notes(
+                probably_superseded_by=older[s.id].seq,
+                superseding_source=older[s.id].flagged_source,
+            )
             if s.id in older
             else s.as_line()
             for s in self.ranked
@@ -154,8 +157,9 @@ class MemoryView:
         order = np.lexsort((-t.last_seen, -boosted, t.not_constraint))
         return [t.slots[i] for i in order]
 
-    def probably_superseded(self, query: str, ranked: list[Slot]) -> dict[int, int]:
-        """Read-time consolidation among the first `settings.consolidate` ranked slots."""
+    def probably_superseded(self, query: str, ranked: list[Slot]) -> dict[int, Newer]:
+        """Read-time consolidation among the first `settings.consolidate` ranked slots,
+        under the supersession policy the write path follows."""
         system = self.system
         return probable_supersessions(
             ranked[: self.settings.consolidate],
@@ -163,6 +167,7 @@ class MemoryView:
             system.lexicon,
             system.materializer.config.read_match,
             self.settings.max_diff,
+            system.materializer.policy,
         )
 
     def render(self, budget: int, query: str = "") -> str:
@@ -187,13 +192,15 @@ class MemoryView:
             "events": self.system.events_seen,
             "slots_total": len(self.slots),
             "dropped_events": self.system.materializer.dropped,
-            "slots": [{**s.to_dict(), "probably_superseded_by": older.get(s.id)} for s in slots],
+            "slots": [{**s.to_dict(), **probably_superseded(older.get(s.id))} for s in slots],
             "snapshots": [s.to_dict() for s in snaps],
             "delta": d.to_dict() if d else None,
+            "conflicts": [c.to_dict() for c in self.system.conflicts()],
             "latent_shape": list(self.system.latent().shape),
             "settings": {
                 "write": self.system.materializer.config.to_dict(),
                 "read": self.settings.to_dict(),
+                "supersede": self.system.materializer.policy.to_dict(),
             },
         }
 

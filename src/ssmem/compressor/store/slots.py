@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from ssmem.context import Line, Previous, Subject
+from ssmem.context.line import Overrides
 from ssmem.labels import LABEL_TYPES
 from ssmem.text import Analysis, analyse
 
@@ -31,6 +32,10 @@ class Version:
     source: str
     reason: str = ""  # "updated by #N" / "resolved by #N" once superseded
     ts: float | None = None  # the event's time, when the stream has one
+    # Flags the supersession policy (`compressor/policy.py`) set when this value replaced
+    # the one before it: that value was stated by another source / was a constraint.
+    cross_source: bool = False
+    supersedes_constraint: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -39,6 +44,8 @@ class Version:
             "source": self.source,
             "reason": self.reason,
             **({"ts": self.ts} if self.ts is not None else {}),
+            **({"cross_source": True} if self.cross_source else {}),
+            **({"supersedes_constraint": True} if self.supersedes_constraint else {}),
         }
 
 
@@ -55,7 +62,8 @@ class Slot:
     utility: float
     status: str = "active"  # active | open | resolved
     history: list[Version] = field(default_factory=list)
-    seen: int = 1  # how many events restated it (duplicates merge here)
+    seen: int = 1  # events that stated or changed it (duplicates merge here)
+    copies: int = 1  # events that stated the current value (a flood collapses here)
     opened: Version | None = None  # the event that opened the slot: what it is about
     opened_words: frozenset[str] = frozenset()  # its words (an implicit update has none)
     thread: Version | None = None  # the earlier event a change pointed at as its subject
@@ -96,6 +104,13 @@ class Slot:
         self.text_vec = text_vec
         self.thread = None  # the thread named what the replaced value was about
         self.seen += 1
+        self.copies = 1
+
+    def restate(self, seq: int) -> None:
+        """Event `seq` said the current value again (the same statement, `statement_key`)."""
+        self.last_seen = seq
+        self.seen += 1
+        self.copies += 1
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -111,6 +126,9 @@ class Slot:
             "confidence": round(self.confidence, 4),
             "utility": round(self.utility, 4),
             "seen": self.seen,
+            "copies": self.copies,
+            "cross_source": self.current.cross_source,
+            "supersedes_constraint": self.current.supersedes_constraint,
             "history": [v.to_dict() for v in self.history],
             **({"opened": self.opened.to_dict()} if self.opened is not None else {}),
             **({"thread": self.thread.to_dict()} if self.thread is not None else {}),
@@ -121,7 +139,13 @@ class Slot:
         when neither is the event that opened the slot, that event as its subject (built once
         per version and status: every query packs it again)."""
         prev = self.history[-1] if self.history else None
-        key = (self.current.seq, self.status, prev.seq if prev else None, self.confidence)
+        key = (
+            self.current.seq,
+            self.status,
+            prev.seq if prev else None,
+            self.confidence,
+            self.copies,
+        )
         if self._line is not None and self._line[0] == key:
             return self._line[1]
         line = Line(
@@ -135,9 +159,20 @@ class Slot:
             subject=self._subject(prev),
             slot=self.id,
             confidence=self.confidence,
+            overrides=self._overrides(prev),
+            copies=self.copies,
         )
         self._line = (key, line)
         return line
+
+    def _overrides(self, prev: Version | None) -> Overrides | None:
+        """The flagged replacement of `prev` by the current value, if the policy flagged it."""
+        cur = self.current
+        if prev is None or not (cur.cross_source or cur.supersedes_constraint):
+            return None
+        return Overrides(
+            prev.seq, prev.source if cur.cross_source else "", cur.supersedes_constraint
+        )
 
     def _subject(self, prev: Version | None) -> Subject | None:
         if self.thread is not None:

@@ -12,7 +12,13 @@ the IDF-weighted share of the event's words the slot's text also has (rare words
 and ids, dominate; template words count for little), scored over the `candidates` nearest
 slots by key. A resolution closes the best-matching open loop; an update (update head on,
 match close enough, slot of a compatible type) replaces that slot's value and keeps the old
-one in its history; an exact restatement merges; anything else opens a new slot. When
+one in its history — both only when the supersession policy (`SupersedePolicy`) allows the
+event's source to replace that value, else the event opens its own slot and the decision
+records the slot it was refused (`refused`); a replacement the policy flags (another
+source's value, a constraint) is flagged on the new `Version`. A restatement (the same
+statement, `statement_key`: as the nearest slot's text, or, for a statement that stands
+alone, as any live slot's current text that names no thread) merges into that slot and
+counts as a copy, so a flood of one line is one slot; anything else opens a new slot. When
 the memory is full, the least useful slot goes (constraints and open loops last). The
 thresholds live in `MaterializerConfig` and ship with the checkpoint; they are set on the
 train split, never on evaluation streams.
@@ -22,11 +28,12 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import numpy as np
 
+from ssmem.compressor.policy import SupersedePolicy, Verdict, stands_alone, statement_key
 from ssmem.compressor.store.slots import OPEN_TYPES, TYPES, Slot, Version
 from ssmem.events import Event
 from ssmem.text import analyse
@@ -77,6 +84,9 @@ class Decision:
     match: float
     type: str
     via: int | None = None  # the earlier event that named what this change is about
+    refused: int | None = None  # the slot the supersession policy did not let it change
+    cross_source: bool = False  # it replaced a value another source stated (flagged)
+    supersedes_constraint: bool = False  # it replaced a constraint (flagged)
 
 
 @dataclass(frozen=True)
@@ -106,10 +116,14 @@ class Materializer:
     """Owns the slots. `apply` consumes one event and its head outputs (numpy, one row)."""
 
     def __init__(
-        self, config: MaterializerConfig | None = None, allow_updates: bool = True
+        self,
+        config: MaterializerConfig | None = None,
+        allow_updates: bool = True,
+        policy: SupersedePolicy | None = None,
     ) -> None:
         self.config = config or MaterializerConfig()
         self.allow_updates = allow_updates  # False: the "no update head" ablation
+        self.policy = policy or SupersedePolicy()  # who may supersede what (a setting)
         self.slots: dict[int, Slot] = {}
         self.next_id = 0
         # Keys of live slots as one matrix, so finding the nearest slot is one mat-vec.
@@ -123,6 +137,10 @@ class Materializer:
         self._recent: deque[Recent] = deque(maxlen=self.config.thread_window + 1)
         self._by_word: dict[str, set[int]] = {}  # word -> live slots about it (about_words)
         self._indexed: dict[int, set[str]] = {}  # slot id -> every word it is indexed under
+        # statement_key -> live slots whose current text (naming no thread) says it: where a
+        # restatement merges. Derived from the slots, so built on first use (also after a
+        # state import) and kept up to date from then on.
+        self._statements: dict[str, set[int]] | None = None
 
     def apply(
         self,
@@ -158,34 +176,58 @@ class Materializer:
         want_open = type_ == "resolution"
         named = self._named_by(attribution)
         via, about_key, about_words = named.version.seq, named.key, named.words
-        best, sim = self._nearest(
-            about_key if want_open else key,
-            about_words if want_open else ev_words,
-            lambda s: s.status == "open" if want_open else True,
-            wide=want_open,
-        )
+        refused = None
+        if want_open:
+            best, sim, refused = self._allowed(
+                about_key, about_words, lambda s: s.status == "open", event.source
+            )
+        else:
+            best, sim = self._nearest(key, ev_words, lambda s: True)
         if want_open and best is not None and sim >= cfg.match_threshold:
+            # `_allowed` found a slot this source may close: the verdict only flags it.
+            verdict = self.policy.judge(best.current.source, event.source, best.type, True)
+            self._unindex_statement(best)
             best.status = "resolved"
-            best.supersede(version, "resolved", text_vec, analysis)
+            best.supersede(_flagged(version, verdict), "resolved", text_vec, analysis)
             self._set_key(best)
             self._index_words(best)
+            self._index_statement(best)
             best.utility = max(best.utility, utility)
             return self._decide(
-                Decision(event.seq, "resolved", best.id, p_keep, p_update, sim, type_, via)
+                Decision(
+                    event.seq,
+                    "resolved",
+                    best.id,
+                    p_keep,
+                    p_update,
+                    sim,
+                    type_,
+                    via,
+                    refused,
+                    supersedes_constraint=verdict.constraint,
+                )
             )
         if want_open:
             best, sim = self._nearest(key, ev_words, lambda s: True)
-        if best is not None and best.current.text == event.text:
-            best.last_seen = event.seq
-            best.seen += 1
+        same = self._restated(best, statement_key(event.text), names_own=via == event.seq)
+        if same is not None:
+            same.restate(event.seq)
             return self._decide(
-                Decision(event.seq, "merged", best.id, p_keep, p_update, sim, type_)
+                Decision(
+                    event.seq,
+                    "merged",
+                    same.id,
+                    p_keep,
+                    p_update,
+                    sim if same is best else 0.0,
+                    type_,
+                )
             )
         target, tsim = best, sim
         if self.allow_updates and type_ in UPDATES and p_update >= cfg.update_threshold:
             allowed = UPDATES[type_]
-            target, tsim = self._nearest(
-                about_key, about_words, lambda s: s.type in allowed, wide=True
+            target, tsim, refused = self._allowed(
+                about_key, about_words, lambda s: s.type in allowed, event.source
             )
         if (
             self.allow_updates
@@ -195,14 +237,29 @@ class Materializer:
             and tsim >= cfg.match_threshold
             and target.type not in OPEN_TYPES
         ):
+            verdict = self.policy.judge(target.current.source, event.source, target.type)
             best, sim = target, tsim
-            best.supersede(version, "updated", text_vec, analysis)
+            self._unindex_statement(best)
+            best.supersede(_flagged(version, verdict), "updated", text_vec, analysis)
             self._set_key(best)
             self._index_words(best)
+            self._index_statement(best)
             best.confidence = float(p.max())
             best.utility = max(best.utility, utility)
             return self._decide(
-                Decision(event.seq, "updated", best.id, p_keep, p_update, sim, type_, via)
+                Decision(
+                    event.seq,
+                    "updated",
+                    best.id,
+                    p_keep,
+                    p_update,
+                    sim,
+                    type_,
+                    via,
+                    refused,
+                    verdict.cross_source,
+                    verdict.constraint,
+                )
             )
 
         # A change that points at an earlier event as naming its subject ("they bumped it
@@ -235,11 +292,22 @@ class Materializer:
         self.slots[slot.id] = slot
         self._set_key(slot)
         self._index_words(slot)
+        self._index_statement(slot)
         self.next_id += 1
         if len(self.slots) > cfg.max_slots:
             self._evict(event.seq)
         return self._decide(
-            Decision(event.seq, "new", slot.id, p_keep, p_update, sim, type_, thread and thread.seq)
+            Decision(
+                event.seq,
+                "new",
+                slot.id,
+                p_keep,
+                p_update,
+                sim,
+                type_,
+                thread and thread.seq,
+                refused,
+            )
         )
 
     def _named_by(self, attribution: Attribution | None) -> Recent:
@@ -252,6 +320,65 @@ class Materializer:
         earlier = list(self._recent)[:-1]
         scores = [float(attribution.query @ r.key) for r in earlier]
         return earlier[int(np.argmax(scores))]
+
+    def _allowed(
+        self,
+        key: np.ndarray,
+        ev_words: frozenset[str],
+        eligible: Callable[[Slot], bool],
+        source: str,
+    ) -> tuple[Slot | None, float, int | None]:
+        """For a change from `source`: the best eligible slot (`_nearest`, wide) the policy
+        lets it supersede, its score, and the better-matching slot the policy refused (when
+        the best eligible slot matched well enough to land but is not `source`'s to change;
+        else None)."""
+        best, sim = self._nearest(key, ev_words, eligible, wide=True)
+        may = self.policy.may_supersede
+        if best is None or may(best.current.source, source):
+            return best, sim, None
+        refused = best.id if sim >= self.config.match_threshold else None
+        best, sim = self._nearest(
+            key, ev_words, lambda s: eligible(s) and may(s.current.source, source), wide=True
+        )
+        return best, sim, refused
+
+    def _restated(self, best: Slot | None, statement: str, names_own: bool) -> Slot | None:
+        """The live slot an event saying `statement` restates: the nearest slot when its
+        current text is the same statement; else, for a statement that stands alone
+        (`stands_alone`) and an event that names its own subject, the newest live slot
+        whose current text, naming no thread, is that statement; else None."""
+        if best is not None and statement_key(best.current.text) == statement:
+            return best
+        if not names_own or not stands_alone(statement):
+            return None
+        ids = self._statement_index().get(statement)
+        if not ids:
+            return None
+        return max((self.slots[i] for i in ids), key=lambda s: (s.current.seq, s.id))
+
+    def _statement_index(self) -> dict[str, set[int]]:
+        if self._statements is None:
+            self._statements = {}
+            for slot in self.slots.values():
+                self._index_statement(slot)
+        return self._statements
+
+    def _index_statement(self, slot: Slot) -> None:
+        if self._statements is None or slot.thread is not None:
+            return
+        key = statement_key(slot.current.text)
+        if stands_alone(key):
+            self._statements.setdefault(key, set()).add(slot.id)
+
+    def _unindex_statement(self, slot: Slot) -> None:
+        if self._statements is None:
+            return
+        key = statement_key(slot.current.text)
+        ids = self._statements.get(key)
+        if ids is not None:
+            ids.discard(slot.id)
+            if not ids:
+                del self._statements[key]
 
     def _decide(self, decision: Decision) -> Decision:
         self.last_decision = decision
@@ -331,6 +458,17 @@ class Materializer:
 
     def _evict(self, now: int) -> None:
         victim = min(self.slots.values(), key=lambda s: (self.rank(s, now), s.last_seen))
+        self.remove(victim.id)
+
+    def slots_about(self, word: str) -> set[int]:
+        """The live slots indexed under `word` (their about-words, past versions' included)."""
+        return set(self._by_word.get(word, ()))
+
+    def remove(self, slot_id: int) -> None:
+        """Forget slot `slot_id` entirely: the slot, its key row and its word indexes
+        (eviction, and re-grounding dropping a slot the log does not back)."""
+        victim = self.slots[slot_id]
+        self._unindex_statement(victim)
         del self.slots[victim.id]
         for w in self._indexed.pop(victim.id, ()):
             ids = self._by_word.get(w)
@@ -345,6 +483,15 @@ class Materializer:
         self._rows.pop()
         if row != last:
             self._row_of[self._rows[row]] = row
+
+
+def _flagged(version: Version, verdict: Verdict) -> Version:
+    """`version` with the flags the policy set on the replacement it makes."""
+    if not verdict.flagged:
+        return version
+    return replace(
+        version, cross_source=verdict.cross_source, supersedes_constraint=verdict.constraint
+    )
 
 
 def _nearest_first(sims: np.ndarray, m: int) -> Iterator[int]:
