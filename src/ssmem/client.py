@@ -123,12 +123,22 @@ class Client:
         """The slot that holds or held event `seq`, with every value it superseded."""
         return self._call("GET", f"/v1/sessions/{sid}/history/{seq}").json()["slot"]
 
+    def ground(self, sid: str) -> dict[str, Any]:
+        """Re-ground the memory against the session's log now: counts of values checked,
+        repaired and dropped, notes, and conflicts (two current values for one subject)."""
+        return self._call("POST", f"/v1/sessions/{sid}/ground").json()
+
     # -- snapshots -----------------------------------------------------------------------
     def snapshots(self, sid: str) -> list[dict[str, Any]]:
+        """The session's snapshots in the order taken. Ids are random integers (below 2**53):
+        use them as opaque handles, never to order or count snapshots."""
         return self._call("GET", f"/v1/sessions/{sid}/snapshots").json()["snapshots"]
 
     def create_snapshot(self, sid: str) -> dict[str, Any]:
         return self._call("POST", f"/v1/sessions/{sid}/snapshots").json()
+
+    def snapshot(self, sid: str, snap_id: int) -> dict[str, Any]:
+        return self._call("GET", f"/v1/sessions/{sid}/snapshots/{snap_id}").json()
 
     def snapshot_diff(self, sid: str, a: int, b: int) -> dict[str, Any]:
         params = {"from": a, "to": b}

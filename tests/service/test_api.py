@@ -241,3 +241,89 @@ def test_answer_without_a_backend_is_a_409_saying_how_to_enable_it(server):
     assert "--llm-backend" in r.json()["error"]["message"]
     assert server.tenant().http.post(f"/v1/sessions/{sid}/answer", json={}).status_code == 404
     assert "/v1/sessions/{session_id}/answer" in c.http.get("/openapi.json").json()["paths"]
+
+
+def test_snapshot_ids_reveal_nothing_about_other_tenants(server):
+    a, b = server.tenant(), server.tenant()
+    sa, sb = a.create_session()["id"], b.create_session()["id"]
+    a.ingest(sa, [ev(0)])
+    b.ingest(sb, [ev(0)])
+    first = a.create_snapshot(sa)["id"]
+    theirs = [b.create_snapshot(sb)["id"] for _ in range(5)]  # another tenant's activity
+    a.ingest(sa, [ev(1)])
+    second = a.create_snapshot(sa)["id"]
+    ids = [first, *theirs, second]
+    # Not a shared counter (which made second - first = 6 here): random, distinct, and each
+    # exact in a JavaScript number.
+    assert second - first != len(theirs) + 1
+    assert len(set(ids)) == len(ids)
+    assert all(2**52 <= i < 2**53 for i in ids), ids
+    # Still one session's snapshots in the order taken, readable and diffable by their id.
+    assert [s["id"] for s in a.snapshots(sa)] == [first, second]
+    assert a.snapshot_diff(sa, first, second)["events_between"] == 1
+    assert a.snapshot(sa, second)["upto_seq"] == 1
+    r = a.http.get(f"/v1/sessions/{sa}/snapshots/{theirs[0]}")  # another session's id: 404
+    assert r.status_code == 404 and r.json()["error"]["field"] == "id"
+
+
+@pytest.mark.parametrize("budget", [False, True, "64", 1.5, -1])
+def test_budget_in_a_body_is_a_json_integer_not_a_boolean_or_string(server, budget):
+    c = server.tenant()
+    r = c.http.post("/v1/sessions", json={"budget": budget})
+    assert r.status_code == 422 and r.json()["error"]["field"] == "budget", r.text
+    sid = c.create_session()["id"]
+    r = c.http.post(f"/v1/sessions/{sid}/context", json={"budget": budget})
+    assert r.status_code == 422 and r.json()["error"]["field"] == "budget", r.text
+
+
+def test_budget_3_point_0_is_the_integer_3_as_json_schema_says(server):
+    c = server.tenant()
+    assert c.http.post("/v1/sessions", json={"budget": 3.0}).json()["budget"] == 3
+
+
+def test_openapi_states_this_servers_limits_and_systems(server):
+    spec = httpx.get(server.url + "/openapi.json").json()
+    models = spec["components"]["schemas"]
+    budget = models["SessionCreate"]["properties"]["budget"]["anyOf"][0]
+    assert (budget["minimum"], budget["maximum"]) == (0, 32_768)  # the default max_budget
+    assert models["ContextRequest"]["properties"]["budget"]["anyOf"][0]["maximum"] == 32_768
+    memory = spec["paths"]["/v1/sessions/{session_id}/memory"]["get"]["parameters"]
+    (param,) = [p for p in memory if p["name"] == "budget"]
+    assert param["schema"]["anyOf"][0]["maximum"] == 32_768
+    assert "window" in models["SessionCreate"]["properties"]["system"]["enum"]
+    events = models["EventBatch"]["properties"]["events"]
+    assert events["maxItems"] == 1000 and events["items"]["required"] == ["text"]
+    ingest = spec["paths"]["/v1/sessions/{session_id}/events"]["post"]["responses"]
+    assert "400" in ingest  # malformed JSON
+    assert "401" in spec["paths"]["/metrics"]["get"]["responses"]
+
+
+def test_405_allows_every_method_of_the_path(server):
+    c = server.tenant()
+    sid = c.create_session()["id"]
+    r = c.http.put(f"/v1/sessions/{sid}")
+    assert r.status_code == 405 and r.json()["error"]["status"] == 405
+    assert {m.strip() for m in r.headers["allow"].split(",")} == {"GET", "HEAD", "DELETE"}
+    r = c.http.request("PATCH", "/v1/sessions")
+    assert {m.strip() for m in r.headers["allow"].split(",")} == {"GET", "HEAD", "POST"}
+
+
+def test_ground_checks_memory_against_the_log_and_lists_conflicts(server):
+    c = server.tenant()
+    sid = c.create_session(system="ssm")["id"]
+    c.ingest(
+        sid,
+        [
+            {"seq": 0, "text": "Heads up: the Atlas budget is $7,200 for the quarter."},
+            {"seq": 1, "text": "Rule for everyone: never deploy on Fridays."},
+            {"seq": 2, "text": "The Atlas budget is now $9,000 after the review."},
+        ],
+    )
+    out = c.ground(sid)
+    assert out["checked"] >= 3 and out["repaired"] == out["dropped"] == 0
+    pairs = [(x["older"]["seq"], x["newer"]["seq"]) for x in out["conflicts"]]
+    assert pairs == [(0, 2)]
+    rag = c.create_session(system="rag")["id"]
+    with pytest.raises(ServiceError) as err:
+        c.ground(rag)
+    assert err.value.status == 409 and err.value.field == "session_id"

@@ -57,12 +57,12 @@ def test_system_without_snapshots_is_restored_by_replay_in_original_batches(tmp_
     m = _manager(tmp_path, snapshot_every=4)
     sid = m.create(1, "s", "batch-echo").id
     _feed(m, sid, [3, 1, 5, 2])
-    live = m.live(m.row(1, sid)).system
-    assert not supports_snapshots(live) and live.batches == [3, 1, 5, 2]
+    with m.use(1, sid) as live:
+        assert not supports_snapshots(live.system) and live.system.batches == [3, 1, 5, 2]
     assert m.store.snapshots(sid)  # written (rendering + chain) even without state
     fresh = _manager(tmp_path, snapshot_every=4)  # a restart
-    restored = fresh.live(fresh.row(1, sid)).system
-    assert restored.batches == [3, 1, 5, 2]
+    with fresh.use(1, sid) as live:
+        assert live.system.batches == [3, 1, 5, 2]
     assert fresh.context(1, sid, "", 50)[0].render() == m.context(1, sid, "", 50)[0].render()
     assert fresh.metrics.replayed._value.get() == 11
 
@@ -110,3 +110,57 @@ def test_failing_automatic_snapshot_does_not_fail_the_committed_batch(tmp_path, 
     assert m.store.snapshots(sid) == []
     assert [r.seq for r in m.store.events(sid, -1, 100)] == list(range(6))
     assert m.context(1, sid, "", 100)[1]["events"] == 6
+
+
+def test_ssm_session_restores_from_its_snapshot_without_replaying_the_log(tmp_path):
+    m = _manager(tmp_path, snapshot_every=0)
+    sid = m.create(1, "s", "ssm").id
+    _feed(m, sid, [40, 40])
+    m.snapshot(1, sid)
+    m.ingest(1, sid, [{"seq": 80 + i, "text": f"tail {i}"} for i in range(5)], None, "test")
+    fresh = _manager(tmp_path, snapshot_every=0)
+    assert (
+        fresh.context(1, sid, "line 3", 300)[0].render()
+        == m.context(1, sid, "line 3", 300)[0].render()
+    )
+    assert fresh.metrics.replayed._value.get() == 5  # the tail only: the state came back
+
+
+def test_automatic_snapshots_give_way_when_they_would_cost_more_than_their_share(tmp_path):
+    m = _manager(tmp_path, snapshot_every=5, snapshot_overhead=0.2)
+    sid = m.create(1, "s", "window").id
+    _feed(m, sid, [5])
+    assert len(m.store.snapshots(sid)) == 1
+    with m.use(1, sid) as live:
+        live.snapshot_s = 1e6  # as if the last snapshot had taken forever
+    _feed_more = [{"seq": 5 + i, "text": f"more {i}"} for i in range(50)]
+    m.ingest(1, sid, _feed_more, None, "test")
+    assert len(m.store.snapshots(sid)) == 1  # not due: ingest time has not paid for it
+    uncapped = _manager(tmp_path, snapshot_every=5, snapshot_overhead=0.0)
+    with uncapped.use(1, sid) as live:
+        live.snapshot_s = 1e6
+    uncapped.ingest(1, sid, [{"seq": 55 + i, "text": "x"} for i in range(5)], None, "test")
+    assert len(uncapped.store.snapshots(sid)) == 2  # 0 = every `snapshot_every` events
+
+
+def test_shutdown_snapshots_every_session_with_unsnapshotted_events(tmp_path):
+    m = _manager(tmp_path, snapshot_every=0)
+    a, b, idle = (m.create(1, name, "window").id for name in "abc")
+    _feed(m, a, [7])
+    _feed(m, b, [3, 2])
+    assert m.snapshot_all(10.0) == 2
+    heads = {s: [x.upto_seq for x in m.store.snapshots(s)] for s in (a, b, idle)}
+    assert heads == {a: [6], b: [4], idle: []}
+    assert m.snapshot_all(10.0) == 0  # nothing new since
+    fresh = _manager(tmp_path, snapshot_every=0)
+    fresh.context(1, a, "", 100)
+    fresh.context(1, b, "", 100)
+    assert fresh.metrics.replayed._value.get() == 0
+
+
+def test_warm_up_builds_the_systems_stored_sessions_use(tmp_path):
+    m = _manager(tmp_path)
+    assert m.warm_up() == []
+    for system in ("window", "window", "rag"):
+        m.create(1, "s", system)
+    assert _manager(tmp_path).warm_up() == ["rag", "window"]

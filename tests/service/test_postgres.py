@@ -90,7 +90,7 @@ def test_sigkill_and_corrupt_snapshot_on_postgres(pg_server, replay):
     with psycopg.connect(srv.db_url, autocommit=True) as conn:
         conn.execute(
             "UPDATE snapshots SET state = overlay(state placing 'X'::bytea from 30 for 1) "
-            "WHERE id = (SELECT max(id) FROM snapshots)"
+            "WHERE id = (SELECT id FROM snapshots ORDER BY created DESC LIMIT 1)"
         )
     srv.start()
     c = Client(srv.url, key)

@@ -9,7 +9,8 @@ import threading
 import pytest
 
 from ssmem.service import eventlog
-from ssmem.service.store import EventRow, SessionRow, StaleWrite, open_store
+from ssmem.service import store as store_module
+from ssmem.service.store import EventRow, SessionRow, SnapshotRow, StaleWrite, open_store
 
 
 def _session(store, i: int) -> SessionRow:
@@ -60,3 +61,36 @@ def test_after_close_writes_are_plain_transactions_with_the_same_checks(tmp_path
     assert new.n_events == 1
     with pytest.raises(StaleWrite):
         store.append_batch(head, [row], None)
+
+
+def _snap(sid: str, upto: int, created: float) -> SnapshotRow:
+    return SnapshotRow(0, sid, upto, upto + 1, created, "c" * 64, "k" * 64, "r", 1, "ok")
+
+
+def test_snapshot_order_and_pruning_follow_the_log_not_the_random_ids(tmp_path, monkeypatch):
+    store = open_store(f"sqlite:///{tmp_path}/db.sqlite")
+    sid = _session(store, 1).id
+    drawn = iter([2**53 - 1, 2**52 + 5, 2**52 + 5, 2**52 + 1])  # descending, with a collision
+    monkeypatch.setattr(store_module, "new_snapshot_id", lambda: next(drawn))
+    ids = [store.add_snapshot(_snap(sid, upto, float(upto)), keep=2) for upto in (3, 7, 9)]
+    assert ids == [2**53 - 1, 2**52 + 5, 2**52 + 1]  # the taken id was drawn again
+    assert [s.id for s in store.snapshots(sid)] == ids[1:]  # oldest pruned, not the highest id
+    assert [s.upto_seq for s in store.snapshots(sid)] == [7, 9]
+
+
+def test_a_database_with_sequential_snapshot_ids_keeps_working(tmp_path):
+    path = tmp_path / "db.sqlite"
+    store = open_store(f"sqlite:///{path}")
+    sid = _session(store, 1).id
+    store.close()
+    with sqlite3.connect(path) as db:  # as written before ids were random: autoincrement
+        db.execute(
+            "INSERT INTO snapshots (session_id, upto_seq, n_events, created, chain, state, "
+            "checksum, rendering, state_bytes, status) "
+            "VALUES (?, 4, 5, 1.0, ?, NULL, ?, 'r', 1, 'ok')",
+            (sid, "c" * 64, "k" * 64),
+        )
+    store = open_store(f"sqlite:///{path}")
+    new = store.add_snapshot(_snap(sid, 8, 2.0), keep=10)
+    assert [s.id for s in store.snapshots(sid)] == [1, new] and new >= 2**52
+    assert store.snapshot(sid, 1) is not None and store.snapshot(sid, new) is not None

@@ -60,3 +60,25 @@ def test_bad_key_gets_an_error_then_close(server):
         with pytest.raises(ConnectionClosed) as closed:
             ws.recv(timeout=10)
     assert closed.value.rcvd.code == 1008
+
+
+def test_unknown_keys_are_throttled_per_address_over_websocket_too(make_server, monkeypatch):
+    monkeypatch.setenv("SSMEM_LIMIT_AUTH_FAIL_BURST", "3")
+    monkeypatch.setenv("SSMEM_LIMIT_AUTH_FAIL_PER_S", "0.05")
+    srv = make_server("--rate-per-s", "0")
+    good = srv.tenant()
+    sid = good.create_session()["id"]
+    bad = srv.tenant()
+    bad.http.headers["Authorization"] = "Bearer ssm_" + "x" * 43
+    errors = []
+    for _ in range(5):
+        with _ws(srv, bad, sid) as ws:
+            errors.append(json.loads(ws.recv())["error"])
+            with pytest.raises(ConnectionClosed):
+                ws.recv(timeout=10)
+    assert [e["status"] for e in errors] == [401] * 3 + [429] * 2
+    assert errors[-1]["field"] == "authorization" and "retry in" in errors[-1]["message"]
+    # One bucket per address, shared with HTTP; a known key is never blocked.
+    assert bad.http.get("/v1/sessions").status_code == 429
+    with _ws(srv, good, sid) as ws:
+        assert json.loads(ws.recv())["ready"]

@@ -33,6 +33,25 @@ from ssmem.service.settings import load_settings
     help="Sessions kept in RAM [1000]; others are restored on demand.",
 )
 @click.option(
+    "--max-sessions-per-tenant",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Sessions a tenant may have (429 past it) [1000]; 0 = no limit.",
+)
+@click.option(
+    "--max-model-sessions-per-tenant",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Of those, sessions whose system runs an LLM, e.g. summary (429) [100]; 0 = no limit.",
+)
+@click.option(
+    "--max-models",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Distinct LLMs loaded in the process, shared by all sessions (503 past it) [2]; "
+    "0 = no limit.",
+)
+@click.option(
     "--rate-per-s",
     type=click.FloatRange(min=0),
     default=None,
@@ -92,6 +111,7 @@ def serve_cmd(config: str | None, **flags: object) -> None:
         ws_max_size=settings.lim.max_request_bytes,
         ws_max_queue=4,
         access_log=False,
+        http="ssmem.service.protocol:JsonErrorsHTTP",  # uvicorn's own 400s as JSON errors
     )
 
 

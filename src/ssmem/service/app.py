@@ -2,12 +2,15 @@
 
 Every error leaves as JSON ``{"error": {status, code, message, field}}``: our own
 `ApiError`s, request validation (422; malformed JSON and invalid UTF-8 are 400), unknown
-routes, and even bugs (500, logged with a traceback).
+routes, wrong methods (405 with the path's full `Allow`), even bugs (500, logged with a
+traceback), and requests the HTTP parser refuses (400: service/protocol.py). The OpenAPI
+schema carries this server's limits and systems, so it states what the handlers enforce.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -18,6 +21,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from starlette.exceptions import HTTPException
+from starlette.routing import compile_path
 
 from ssmem import __version__
 from ssmem.service import routes_admin, routes_memory, routes_sessions, routes_snapshots, websocket
@@ -27,11 +31,13 @@ from ssmem.service.limits import BodyLimit, RateLimiter
 from ssmem.service.manager import SessionManager
 from ssmem.service.metrics import Metrics
 from ssmem.service.reader import Reader
-from ssmem.service.settings import ServiceSettings
+from ssmem.service.settings import Limits, ServiceSettings
 from ssmem.service.store import open_store
 from ssmem.service.tenants import Tenants
+from ssmem.systems import SYSTEMS
 
 log = logging.getLogger("ssmem.service")
+SHUTDOWN_SNAPSHOT_S = 20.0  # a clean shutdown snapshots live sessions for at most this long
 
 
 def _field(loc: tuple[Any, ...]) -> str:
@@ -42,8 +48,55 @@ def _field(loc: tuple[Any, ...]) -> str:
     return out or (str(loc[0]) if loc else "request")
 
 
+ERROR_REF = {"$ref": "#/components/schemas/ErrorOut"}  # every other route documents ErrorOut
+
+
 def _error(err: ApiError) -> JSONResponse:
     return JSONResponse(err.body(), status_code=err.status, headers=err.headers)
+
+
+def _cap_integer(schema: dict[str, Any], maximum: int) -> None:
+    """Set `maximum` on an integer schema, or on the integer branch of a nullable one."""
+    for branch in schema.get("anyOf", [schema]):
+        if branch.get("type") == "integer":
+            branch["maximum"] = maximum
+
+
+def server_facts_in_openapi(
+    schema: dict[str, Any], lim: Limits, systems: list[str]
+) -> dict[str, Any]:
+    """The OpenAPI schema with what only the running server knows: its configured limits (every
+    `budget`, body or query, at most `max_budget`; a batch at most `max_batch_events` events)
+    and the registered memory systems (`system` is one of them). The handlers enforce the same
+    facts (422, or 413 for the batch)."""
+    models = schema.get("components", {}).get("schemas", {})
+    for model in models.values():
+        if "budget" in model.get("properties", {}):
+            _cap_integer(model["properties"]["budget"], lim.max_budget)
+    if "SessionCreate" in models:
+        models["SessionCreate"]["properties"]["system"]["enum"] = systems
+    for ops in schema.get("paths", {}).values():
+        for op in ops.values():
+            for param in op.get("parameters", []):
+                if param.get("name") == "budget":
+                    _cap_integer(param["schema"], lim.max_budget)
+    batch = models.get("EventBatch")
+    if batch is not None:
+        batch["properties"]["events"]["maxItems"] = lim.max_batch_events
+    return schema
+
+
+HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
+
+
+def allowed_methods(schema: dict[str, Any], path: str) -> set[str]:
+    """The methods the OpenAPI schema documents for `path` (HEAD with GET, as served): the
+    `Allow` of a 405. (Starlette's names only the first route that matched the path.)"""
+    methods: set[str] = set()
+    for template, ops in schema.get("paths", {}).items():
+        if compile_path(template)[0].match(path):
+            methods |= {m.upper() for m in ops if m in HTTP_METHODS}
+    return methods | ({"HEAD"} if "GET" in methods else set())
 
 
 def warm_up() -> None:
@@ -92,10 +145,16 @@ def create_app(settings: ServiceSettings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.services = build_services(settings)
+        svc = app.state.services = build_services(settings)
         await to_thread.run_sync(warm_up)
+        # The models the stored sessions need load in the background: the server is ready at
+        # once, and a first read that needs one waits only for what is left of the load.
+        threading.Thread(target=svc.manager.warm_up, name="warm-up", daemon=True).start()
         yield
-        app.state.services.store.close()
+        if settings.snapshot_every:  # 0: no automatic snapshots, at shutdown either
+            taken = await to_thread.run_sync(svc.manager.snapshot_all, SHUTDOWN_SNAPSHOT_S)
+            log.info("shutdown: %d sessions snapshotted", taken)
+        svc.store.close()
 
     app = FastAPI(
         title="ssmem memory service",
@@ -126,9 +185,15 @@ def create_app(settings: ServiceSettings) -> FastAPI:
     async def on_http(request: Request, err: HTTPException) -> JSONResponse:
         field = "body" if err.status_code == 400 else None
         detail = err.detail if isinstance(err.detail, str) else "error"
+        headers = dict(err.headers or {})
         if err.status_code == 400:
             detail = "request body is not valid UTF-8 JSON"
-        return _error(ApiError(err.status_code, detail, field, headers=err.headers))
+        if err.status_code == 405:
+            documented = allowed_methods(request.app.openapi(), request.url.path)
+            if documented:
+                headers["Allow"] = ", ".join(sorted(documented))
+            detail = f"method {request.method} not allowed here (allowed: {headers.get('Allow')})"
+        return _error(ApiError(err.status_code, detail, field, headers=headers))
 
     @app.exception_handler(Exception)
     async def on_bug(request: Request, err: Exception) -> JSONResponse:
@@ -151,7 +216,13 @@ def create_app(settings: ServiceSettings) -> FastAPI:
         backend = "postgresql" if svc.settings.db_url else "sqlite"
         return JSONResponse({"status": "ready", "backend": backend})
 
-    @app.get("/metrics", tags=["ops"], response_class=PlainTextResponse)
+    @app.get(
+        "/metrics",
+        tags=["ops"],
+        response_class=PlainTextResponse,
+        # JSON like every error (FastAPI would document it as the route's text/plain)
+        responses={401: {"content": {"application/json": {"schema": ERROR_REF}}}},
+    )
     def metrics(request: Request) -> Response:
         """Prometheus text format: ingest counts, latency histograms, sessions, state bytes —
         totals over every tenant, so the admin key is required (unless `metrics_public`)."""
@@ -161,6 +232,13 @@ def create_app(settings: ServiceSettings) -> FastAPI:
         svc.metrics.state_bytes.set(svc.manager.state_bytes())
         return Response(svc.metrics.render(), media_type="text/plain; version=0.0.4")
 
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = FastAPI.openapi(app)
+            app.openapi_schema = server_facts_in_openapi(schema, settings.lim, sorted(SYSTEMS))
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
     app.add_middleware(Timing)
     app.add_middleware(BodyLimit, max_bytes=settings.lim.max_request_bytes)
     return app

@@ -8,6 +8,7 @@ from typing import Annotated
 from anyio import to_thread
 from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.datastructures import Address
 
 from ssmem.service.errors import ApiError
 from ssmem.service.limits import RateLimiter
@@ -49,21 +50,15 @@ def api_key_of(creds: HTTPAuthorizationCredentials | None, x_api_key: str | None
     return creds.credentials if creds is not None else x_api_key
 
 
-async def tenant(
-    request: Request,
-    svc: Annotated[Services, Depends(services)],
-    creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
-    x_api_key: Annotated[str | None, Header(include_in_schema=False)] = None,
-) -> Tenant:
-    """The caller's tenant (401 without a valid key), charged one request of its rate.
+async def authenticate(svc: Services, key: str | None, client: Address | None) -> Tenant:
+    """The tenant of API `key` (401 if none or unknown), for HTTP and WebSocket alike.
 
     A key not seen before costs a database lookup; each one that turns out unknown spends
     one token of the client address's failure bucket, and an address whose bucket is empty
     gets 429 for unknown keys without a lookup (keys already resolved are never blocked)."""
-    key = api_key_of(creds, x_api_key)
     hit = svc.tenants.cached(key)  # known keys: no database, no thread
     if hit is None:
-        who = request.client.host if request.client else ""
+        who = client.host if client else ""
         if key:
             svc.auth_failures.check(who, "failed authentications", "authorization")
         try:
@@ -72,9 +67,19 @@ async def tenant(
             if key:
                 svc.auth_failures.take(who)
             raise
-    tid, name = hit
-    svc.limiter.take(tid)
-    return Tenant(tid, name)
+    return Tenant(*hit)
+
+
+async def tenant(
+    request: Request,
+    svc: Annotated[Services, Depends(services)],
+    creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+    x_api_key: Annotated[str | None, Header(include_in_schema=False)] = None,
+) -> Tenant:
+    """The caller's tenant (see `authenticate`), charged one request of its rate."""
+    caller = await authenticate(svc, api_key_of(creds, x_api_key), request.client)
+    svc.limiter.take(caller.id)
+    return caller
 
 
 Svc = Annotated[Services, Depends(services)]

@@ -41,6 +41,12 @@ class Metrics:
         )
         self.replayed = Counter("ssmem_events_replayed", "Events replayed on restore", registry=r)
         self.snapshots = Counter("ssmem_snapshots", "Snapshots written", registry=r)
+        self.grounded = Counter(
+            "ssmem_grounding_changes",
+            "Memory values re-grounding repaired or dropped (nonzero: a state drifted)",
+            ["action"],
+            registry=r,
+        )
         self.corrupt = Counter(
             "ssmem_snapshots_corrupt", "Snapshots that failed their checksum", registry=r
         )

@@ -11,10 +11,12 @@ from ssmem.service.deps import Caller, Svc
 from ssmem.service.errors import ApiError, check_text
 from ssmem.service.routes_sessions import ERRORS, SessionId
 from ssmem.service.schemas import (
+    NO_NUL,
     AnswerOut,
     ContextOut,
     ContextRequest,
     ErrorOut,
+    GroundOut,
     ProbeOut,
     SlotOut,
 )
@@ -57,8 +59,8 @@ def memory(
     session_id: SessionId,
     svc: Svc,
     caller: Caller,
-    budget: Annotated[int | None, Query(ge=0, le=1 << 31)] = None,
-    query: Annotated[str, Query(max_length=10_000)] = "",
+    budget: Annotated[int | None, Query(ge=0)] = None,
+    query: Annotated[str, Query(max_length=10_000, pattern=NO_NUL)] = "",
     format: Annotated[Literal["json", "text"], Query()] = "json",
 ) -> ContextOut | PlainTextResponse:
     """Memory rendered within `budget` tokens. `format=text` returns exactly what a reader sees."""
@@ -73,7 +75,7 @@ def slots(
     session_id: SessionId,
     svc: Svc,
     caller: Caller,
-    about: Annotated[str, Query(max_length=10_000)] = "",
+    about: Annotated[str, Query(max_length=10_000, pattern=NO_NUL)] = "",
     limit: Annotated[int, Query(ge=1, le=100)] = 5,
 ) -> ProbeOut:
     """What the memory holds about `about`: the most relevant slots, each with its current
@@ -92,6 +94,17 @@ def history(
     """The slot that holds or held event `seq`: its current value and what it superseded.
     404 when no slot does; 409 when the session's system keeps no slots."""
     return SlotOut(slot=svc.manager.history(caller.id, session_id, seq))
+
+
+@router.post("/{session_id}/ground", response_model=GroundOut)
+def ground(session_id: SessionId, svc: Svc, caller: Caller) -> GroundOut:
+    """Check the memory against the session's hash-chained log now: every value it quotes
+    (slots' current and superseded values, subjects, the recent window) is compared with the
+    logged event; a mismatch is rewritten from the log, or dropped when the log does not back
+    it. Also lists conflicts: current slots that give two values for one subject. The server
+    runs the same pass every `ground_every` events and after loading a snapshot. 409 when
+    the session's system keeps nothing to check."""
+    return GroundOut(**svc.manager.ground(caller.id, session_id))
 
 
 @router.post("/{session_id}/context", response_model=ContextOut)

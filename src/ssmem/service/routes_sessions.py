@@ -20,7 +20,7 @@ from ssmem.service.schemas import (
 )
 from ssmem.service.store import SessionRow
 
-ERRORS = {code: {"model": ErrorOut} for code in (401, 404, 409, 413, 422, 429)}
+ERRORS = {code: {"model": ErrorOut} for code in (400, 401, 404, 409, 413, 422, 429)}
 router = APIRouter(prefix="/v1/sessions", tags=["sessions"], responses=ERRORS)
 SessionId = Annotated[str, Path(max_length=64, description="Session id (from create).")]
 

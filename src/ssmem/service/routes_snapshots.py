@@ -11,10 +11,10 @@ from ssmem.service.deps import Caller, Svc
 from ssmem.service.errors import not_found
 from ssmem.service.routes_sessions import ERRORS, SessionId
 from ssmem.service.schemas import SnapshotDiff, SnapshotList, SnapshotOut
-from ssmem.service.store import SnapshotRow
+from ssmem.service.store import MAX_SNAPSHOT_ID, SnapshotRow
 
 router = APIRouter(prefix="/v1/sessions", tags=["snapshots"], responses=ERRORS)
-SnapId = Annotated[int, Path(ge=1, le=1 << 62)]
+SnapId = Annotated[int, Path(ge=1, le=MAX_SNAPSHOT_ID)]
 
 
 def _get(svc: Svc, caller: Caller, sid: str, snap_id: int, field: str) -> SnapshotRow:
@@ -43,8 +43,8 @@ def diff_snapshots(
     session_id: SessionId,
     svc: Svc,
     caller: Caller,
-    from_: Annotated[int, Query(alias="from", ge=1, le=1 << 62)],
-    to: Annotated[int, Query(ge=1, le=1 << 62)],
+    from_: Annotated[int, Query(alias="from", ge=1, le=MAX_SNAPSHOT_ID)],
+    to: Annotated[int, Query(ge=1, le=MAX_SNAPSHOT_ID)],
 ) -> SnapshotDiff:
     a = _get(svc, caller, session_id, from_, "from")
     b = _get(svc, caller, session_id, to, "to")

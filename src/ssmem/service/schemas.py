@@ -6,25 +6,70 @@ them, so HTTP, WebSocket and JSONL files accept exactly the same events.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+from ssmem.adapters.jsonl import MAX_META_DEPTH, MAX_SEQ
 
 NAME = r"^[^\x00-\x1f]*$"
 
 
+# A JSON string without NUL (query strings and request text; events may carry NUL as data).
+NO_NUL = r"^[^\x00]*$"
+
+# What `ssmem.adapters.event_from_obj` accepts, as JSON Schema (documentation: the adapter
+# validates). Not expressible here, and checked by the server: seqs increase strictly within a
+# batch and past the session head (a lower seq must repeat a committed event: else 409), `ts`
+# strings parse as ISO-8601, `meta` nests at most MAX_META_DEPTH levels, an event's JSON fits
+# max_event_bytes (413).
+EVENT_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["text"],
+    "properties": {
+        "text": {"type": "string"},
+        "seq": {"type": ["integer", "null"], "minimum": 0, "maximum": MAX_SEQ},
+        "ts": {
+            "type": ["number", "string", "null"],
+            "description": "Epoch seconds, or an ISO-8601 time.",
+        },
+        "source": {"type": ["string", "null"]},
+        "kind": {"type": ["string", "null"]},
+        "meta": {
+            "type": ["object", "null"],
+            "description": f"Plain JSON, nested at most {MAX_META_DEPTH} levels.",
+        },
+    },
+    "additionalProperties": True,
+}
+
+
+def _json_integer(value: Any) -> Any:
+    """JSON Schema's integers include 3.0; a strict int field would refuse it."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+# A token budget in a request body: an integer (3 or 3.0, never true/false or "3", with
+# `Strict`) >= 0; its maximum is the server's max_budget (put in the OpenAPI schema by app.py).
+Budget = Annotated[int, Field(ge=0), BeforeValidator(_json_integer)]  # this order: "minimum"
+
+
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """A request body: unknown keys are refused, and JSON types are not coerced (a boolean is
+    not an integer: `{"budget": false}` is a 422, not a budget of 0)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class SessionCreate(Strict):
     name: str = Field("", max_length=200, pattern=NAME, description="A label for people.")
     system: str = Field("window", max_length=64, description="A registered memory system.")
-    budget: int | None = Field(
+    budget: Budget | None = Field(
         None,
-        ge=0,
-        le=1 << 31,
-        description="Default read budget (null: the server default).",
+        description="Default read budget (null: the server default); at most the server's "
+        "max_budget (the maximum shown here).",
     )
 
 
@@ -47,6 +92,7 @@ class SessionList(BaseModel):
 
 class EventBatch(Strict):
     events: list[dict[str, Any]] = Field(
+        json_schema_extra={"items": EVENT_SCHEMA},
         description="Events as in JSONL: `text` required; `seq`, `ts`, `source`, `kind`, "
         "`meta` optional. Seqs increase strictly, at most 2**53 - 1; an already-committed "
         "identical event is a duplicate (not ingested twice). `meta` and other extra keys are "
@@ -107,8 +153,10 @@ class ContextOut(BaseModel):
 
 
 class ContextRequest(Strict):
-    query: str = Field("", max_length=10_000)
-    budget: int | None = Field(None, ge=0)
+    query: str = Field("", max_length=10_000, pattern=NO_NUL)
+    budget: Budget | None = Field(
+        None, description="Reader tokens (null: the session's, else the server default)."
+    )
 
 
 class ProbeOut(BaseModel):
@@ -124,6 +172,17 @@ class SlotOut(BaseModel):
     slot: dict[str, Any] = Field(description="The slot: current value and its history.")
 
 
+class GroundOut(BaseModel):
+    checked: int = Field(description="Values the memory quotes, compared with the log.")
+    repaired: int = Field(description="Quoted values rewritten from the log.")
+    dropped: int = Field(description="Slots or lines removed: the log does not back them.")
+    notes: list[str] = Field(description="A line per change (at most 20).")
+    conflicts: list[dict[str, Any]] = Field(
+        description="Pairs of current slots giving two values for one subject: `older` and "
+        "`newer` (slot id and seq), `flagged_source` when the supersession policy flags it."
+    )
+
+
 class AnswerOut(BaseModel):
     answer: str
     citations: list[int] = Field(description="Seqs of the events the answer cites.")
@@ -136,7 +195,10 @@ class AnswerOut(BaseModel):
 
 
 class SnapshotOut(BaseModel):
-    id: int
+    id: int = Field(
+        description="Random (it reveals nothing about other sessions); a session's snapshots "
+        "are listed in the order taken."
+    )
     upto_seq: int
     events: int
     created: float

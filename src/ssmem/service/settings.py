@@ -46,9 +46,18 @@ class ServiceSettings:
     sqlite_synchronous: str = "FULL"  # FULL: fsync every commit (acknowledged = on disk)
     admin_key: str = ""  # enables /v1/admin; compared by hash
     snapshot_every: int = 1000  # events between automatic snapshots (0 = never)
+    # At most this share of a session's ingest time goes to automatic snapshots: a large state
+    # is snapshotted less often than every `snapshot_every` events (0 = no such cap).
+    snapshot_overhead: float = 0.2
+    ground_every: int = 10_000  # events between re-grounding passes of a live session (0 = never)
     snapshot_keep: int = 5  # newest snapshots kept per session (>= 2 for diffs)
     snapshot_render_budget: int = 512  # budget of the rendering stored with a snapshot
     max_live_sessions: int = 1000  # sessions held in RAM; others reload on demand
+    # Costs a tenant can impose (0 = no limit). Sessions are counted in the database (429 past
+    # the cap); models are per process and shared, so one more distinct model is a 503.
+    max_sessions_per_tenant: int = 1000
+    max_model_sessions_per_tenant: int = 100  # sessions of systems that run a model (summary)
+    max_models: int = 2  # distinct LLMs loaded in this process (reader and summary writers)
     default_budget: int = 512
     metrics_public: bool = False  # /metrics without the admin key (it shows every tenant's totals)
     log_level: str = "warning"
@@ -59,6 +68,15 @@ class ServiceSettings:
     limits: Limits | None = None
 
     def __post_init__(self) -> None:
+        if not 0.0 <= self.snapshot_overhead <= 1.0:
+            raise InputError(
+                f"must be in [0, 1], got {self.snapshot_overhead}", field="snapshot_overhead"
+            )
+        for name in ("max_sessions_per_tenant", "max_model_sessions_per_tenant", "max_models"):
+            if getattr(self, name) < 0:
+                raise InputError(
+                    f"must be >= 0 (0 = no limit), got {getattr(self, name)}", field=name
+                )
         if self.limits is None:
             self.limits = Limits()
         elif isinstance(self.limits, Mapping):

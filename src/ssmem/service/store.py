@@ -7,6 +7,7 @@ public method is one transaction; `append_batch` commits a whole batch or nothin
 
 from __future__ import annotations
 
+import secrets
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, nullcontext, suppress
@@ -21,6 +22,18 @@ from ssmem.service.schema import (
     SessionRow,
     SnapshotRow,
 )
+
+# Snapshot ids are random in [2**52, 2**53): unguessable, so an id says nothing about other
+# sessions' (or tenants') activity, and exact in every JSON reader (JavaScript's included).
+# Databases from before keep their small sequential ids; both kinds are simply ids. A
+# session's snapshots are ordered by the log position they cover, then by time taken.
+MIN_SNAPSHOT_ID = 1 << 52
+MAX_SNAPSHOT_ID = (1 << 53) - 1
+SNAP_ORDER = "upto_seq, created, id"
+
+
+def new_snapshot_id() -> int:
+    return MIN_SNAPSHOT_ID + secrets.randbelow(MAX_SNAPSHOT_ID - MIN_SNAPSHOT_ID + 1)
 
 
 class StaleWrite(RuntimeError):
@@ -152,6 +165,21 @@ class Store:
             )
             return [SessionRow(*r) for r in c.fetchall()]
 
+    def session_counts(self, tenant_id: int) -> dict[str, int]:
+        """How many sessions the tenant has, per system."""
+        with self.tx() as c:
+            c.execute(
+                "SELECT system, COUNT(*) FROM sessions WHERE tenant_id = ? GROUP BY system",
+                (tenant_id,),
+            )
+            return {str(system): int(n) for system, n in c.fetchall()}
+
+    def session_systems(self) -> list[str]:
+        """The systems stored sessions use (any tenant), sorted."""
+        with self.tx() as c:
+            c.execute("SELECT DISTINCT system FROM sessions ORDER BY system")
+            return [str(r[0]) for r in c.fetchall()]
+
     def delete_session(self, sid: str, tenant_id: int) -> bool:
         with self.tx(write=True) as c:
             c.execute("DELETE FROM sessions WHERE id = ? AND tenant_id = ?", (sid, tenant_id))
@@ -235,6 +263,27 @@ class Store:
             )
             return [EventRow(int(a), int(b), str(t), str(h)) for a, b, t, h in c.fetchall()]
 
+    def events_at(self, sid: str, seqs: Sequence[int]) -> list[tuple[EventRow, str | None]]:
+        """The events of `seqs` the log has, in seq order, each with the chain of the event
+        before it (None for the first: the genesis), so each can be checked on its own."""
+        out: list[tuple[EventRow, str | None]] = []
+        wanted = sorted(set(seqs))
+        for i in range(0, len(wanted), 500):
+            part = wanted[i : i + 500]
+            with self.tx() as c:
+                c.execute(
+                    "SELECT e.seq, e.batch, e.body, e.chain, (SELECT p.chain FROM events p "
+                    "WHERE p.session_id = e.session_id AND p.seq < e.seq ORDER BY p.seq DESC "
+                    "LIMIT 1) FROM events e WHERE e.session_id = ? AND e.seq IN "
+                    f"({', '.join('?' * len(part))}) ORDER BY e.seq",
+                    (sid, *part),
+                )
+                out += [
+                    (EventRow(int(a), int(b), str(t), str(h)), None if p is None else str(p))
+                    for a, b, t, h, p in c.fetchall()
+                ]
+        return out
+
     def iter_events(self, sid: str, after: int = -1, page: int = 5000) -> Iterator[EventRow]:
         while True:
             rows = self.events(sid, after, page)
@@ -245,20 +294,27 @@ class Store:
 
     # -- snapshots -----------------------------------------------------------------------
     def add_snapshot(self, snap: SnapshotRow, keep: int) -> int:
-        """Store a snapshot and prune the session's oldest beyond `keep`; returns its id."""
+        """Store a snapshot under a new random id (`new_snapshot_id`; `snap.id` is ignored) and
+        prune the session's oldest beyond `keep`; returns the id."""
         with self.tx(write=True) as c:
+            while True:  # an id already taken (odds 2**-52 per snapshot stored) draws again
+                new_id = new_snapshot_id()
+                c.execute(
+                    "INSERT INTO snapshots (id, session_id, upto_seq, n_events, created, chain, "
+                    "state, checksum, rendering, state_bytes, status) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+                    (
+                        new_id,
+                        *(snap.session_id, snap.upto_seq, snap.n_events, snap.created),
+                        *(snap.chain, snap.state, snap.checksum, snap.rendering),
+                        *(snap.state_bytes, snap.status),
+                    ),
+                )
+                if c.rowcount == 1:
+                    break
+            newest_first = ", ".join(f"{col} DESC" for col in SNAP_ORDER.split(", "))
             c.execute(
-                "INSERT INTO snapshots (session_id, upto_seq, n_events, created, chain, state, "
-                "checksum, rendering, state_bytes, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                "RETURNING id",
-                (
-                    *(snap.session_id, snap.upto_seq, snap.n_events, snap.created, snap.chain),
-                    *(snap.state, snap.checksum, snap.rendering, snap.state_bytes, snap.status),
-                ),
-            )
-            new_id = int(c.fetchone()[0])
-            c.execute(
-                "SELECT id FROM snapshots WHERE session_id = ? ORDER BY id DESC",
+                f"SELECT id FROM snapshots WHERE session_id = ? ORDER BY {newest_first}",
                 (snap.session_id,),
             )
             old = [(int(r[0]),) for r in c.fetchall()[max(1, keep) :]]
@@ -267,8 +323,12 @@ class Store:
         return new_id
 
     def snapshots(self, sid: str) -> list[SnapshotRow]:
+        """The session's snapshots, oldest first (by the log position they cover)."""
         with self.tx() as c:
-            c.execute(f"SELECT {SNAP_COLS} FROM snapshots WHERE session_id = ? ORDER BY id", (sid,))
+            c.execute(
+                f"SELECT {SNAP_COLS} FROM snapshots WHERE session_id = ? ORDER BY {SNAP_ORDER}",
+                (sid,),
+            )
             return [SnapshotRow(*r) for r in c.fetchall()]
 
     def snapshot(self, sid: str, snap_id: int, with_state: bool = False) -> SnapshotRow | None:

@@ -7,7 +7,8 @@ in order with ``{"id", "ack": <IngestOut>}`` once the batch is committed, or
 ``{"id", "error": {...}}`` (nothing ingested). Backpressure: a message is read only after the
 previous one is committed and acknowledged; unread frames wait in a bounded queue and then in
 TCP buffers, so a fast producer blocks instead of growing server memory. Auth: the same
-`Authorization: Bearer` header as HTTP; failures close with code 1008 after an error frame.
+`Authorization: Bearer` header as HTTP, and the same throttling of unknown keys per client
+address (429); failures close with code 1008 after an error frame.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any
 from anyio import to_thread
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
-from ssmem.service.deps import Services
+from ssmem.service.deps import Services, authenticate
 from ssmem.service.errors import ApiError, check_text
 
 router = APIRouter()
@@ -62,7 +63,7 @@ async def stream(ws: WebSocket, session_id: str) -> None:
     svc: Services = ws.app.state.services
     await ws.accept()
     try:
-        tid, _ = await to_thread.run_sync(svc.tenants.resolve, _key_from_headers(ws))
+        tid = (await authenticate(svc, _key_from_headers(ws), ws.client)).id
         row = await to_thread.run_sync(svc.manager.row, tid, session_id[:65])
     except ApiError as err:
         await ws.send_json(err.body())

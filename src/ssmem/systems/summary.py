@@ -203,9 +203,15 @@ class SummaryMemory:
 
 def summary_factory(counter: TokenCounter | None) -> SummaryMemory:
     """The registered "summary" system: the local reader (or `SSMEM_SUMMARY_BACKEND`, any
-    `load_backend` name) writes the summaries; `SSMEM_LLM_THREADS` sets local threads."""
-    from ssmem.llm import load_backend
+    `load_backend` name) writes the summaries; `SSMEM_LLM_THREADS` sets local threads.
+
+    The model comes from the process's shared pool (`ssmem.llm.pool`): every summary (and the
+    service's reader, with the same model and settings) shares one loaded model, and a full
+    pool raises `PoolFull` instead of loading another.
+    """
+    from ssmem.llm.pool import load_shared
 
     name = os.environ.get("SSMEM_SUMMARY_BACKEND", "local")
-    options = {} if name == "openai" else {"threads": int(os.environ.get("SSMEM_LLM_THREADS", 1))}
-    return SummaryMemory(load_backend(name, **options), counter)
+    local = name not in ("openai", "fake")
+    options = {"threads": int(os.environ.get("SSMEM_LLM_THREADS", 1))} if local else {}
+    return SummaryMemory(load_shared(name, **options), counter)
