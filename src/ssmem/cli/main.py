@@ -38,6 +38,12 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "Replay a long real chat through `ssmem proxy` (llama.cpp upstream): tokens saved, "
         "overhead.",
     ),
+    "bench-restart": (
+        "ssmem.cli.bench_restart_cmd",
+        "bench_restart_cmd",
+        "Ingest EVENTS into one session per system on a real server, kill it (SIGKILL), start it "
+        "again and time each session's first memory read (snapshot + replay of the tail).",
+    ),
     "bench-query": (
         "ssmem.cli.bench_query_cmd",
         "bench_query_cmd",
