@@ -29,7 +29,7 @@ def test_normalisation_and_word_boundaries():
 
 
 def test_current_answer_present_and_stale_value_marked():
-    c = ctx((5, "[#5] Atlas budget is now $7,200."), (2, "[#2] Atlas budget was $4,000."))
+    c = ctx((5, "Atlas budget is now $7,200."), (2, "Atlas budget was $4,000."))
     m = score_question(c, Q, constraints=["never email the client"])
     assert m["answerable"] == 1.0
     assert m["stale_exposure"] == 0.0  # "was" marks the old value on its line
@@ -40,7 +40,7 @@ def test_current_answer_present_and_stale_value_marked():
 
 
 def test_every_reader_free_metric_can_be_zero_or_one():
-    c = ctx((2, "[#2] Atlas budget: $4,000"), (3, "never email the client directly"))
+    c = ctx((2, "Atlas budget: $4,000"), (3, "never email the client directly"))
     m = score_question(c, Q, constraints=["Never email the client directly", "no press"])
     assert m["answerable"] == 0.0
     assert m["stale_exposure"] == 1.0  # unmarked superseded value

@@ -27,6 +27,19 @@ from ssmem.service.settings import load_settings
     help="Events between automatic snapshots [1000]; 0 = only on request.",
 )
 @click.option(
+    "--snapshot-overhead",
+    type=click.FloatRange(0.0, 1.0),
+    default=None,
+    help="Most of a session's ingest time automatic snapshots may take [0.2]; a large state "
+    "is snapshotted less often than --snapshot-every. 0 = no such cap.",
+)
+@click.option(
+    "--ground-every",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Events between re-grounding passes of a live session's memory [10000]; 0 = never.",
+)
+@click.option(
     "--max-live-sessions",
     type=click.IntRange(min=1),
     default=None,

@@ -18,6 +18,7 @@ from typing import Literal
 
 from ssmem.context.line import Cut, Line
 from ssmem.context.render import render_line, render_lines
+from ssmem.context.screen import screen
 from ssmem.tokens import TokenCounter
 
 Item = Line | Sequence[Line]
@@ -83,8 +84,8 @@ def shorten(line: Line, room: int, counter: TokenCounter, cut: Cut | None) -> Li
         line = replace(line, previous=None)
         if counter.count(render_line(line)) <= room:
             return line
-    if cut is None:
-        return None
+    if cut is None or screen(line.text, line.source) is not None:
+        return None  # a withheld line shows no text: there is nothing to shorten
     fixed = counter.count(render_line(replace(line, text="", cut=cut)))
     left = room - fixed
     while left > 0:

@@ -19,12 +19,15 @@ replaced: `(supersedes constraint #p stated by alice, previously: "old")` (the t
 dropped to fit, the flag stays); a line superseded by another source's event says whose:
 `(superseded by #n stated by mallory)`. A shortened text shows `…` where it was cut.
 
-Event text is data (`quote`): every piece of it (text, source, the quoted previous value and
-subject) is written on the one line of its event, and nothing in it can read as the
-renderer's own syntax — a line break becomes ` ⏎ `, `[#` becomes `[ #`, and the
-parenthesis that would open a note (`(superseded by #`, `(supersedes #`, `(supersedes
-constraint #`, `(resolves #`, `(about #`, `(probably superseded by #`, `(×`) becomes a
-full-width `（`. So a tag at a line's
+An event written to steer the reader (`screen.py`: instructions to the assistant, text or
+a source imitating the memory's records) is never shown: its line keeps its tag and says
+`(withheld: <why>; the event log keeps it)`; an earlier value or subject quoted from such
+an event reads "withheld". Event text is data (`quote`): every piece of it (text, source,
+the quoted previous value and subject) is written on the one line of its event, and
+nothing in it can read as the renderer's own syntax -- a line break becomes ` ⏎ `, `[#`
+becomes `[ #`, and the parenthesis that would open a note (`(superseded by #`,
+`(supersedes #`, `(supersedes constraint #`, `(resolves #`, `(about #`, `(probably
+superseded by #`, `(×`, `(withheld:`) becomes a full-width `（`. So a tag at a line's
 start, and every note, come only from typed fields.
 """
 
@@ -36,6 +39,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 
 from ssmem.context.line import Line
+from ssmem.context.screen import REASONS, screen
 
 SEPARATOR = "\n"
 # How an integration introduces memory lines to a model that did not ask for them (a
@@ -49,7 +53,7 @@ LINE_BREAK = " ⏎ "  # what a line break inside event text is rendered as
 _BREAKS = re.compile(r"\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]")
 _NOTE_OPENERS = re.compile(
     r"\((?=\s*(?:probably\s+)?superseded\s+by\s*#|\s*(?:supersedes|resolves|about)\s*#"
-    r"|\s*supersedes\s+constraint\s*#|\s*×)",
+    r"|\s*supersedes\s+constraint\s*#|\s*×|\s*withheld\s*:)",
     re.IGNORECASE,
 )
 
@@ -80,14 +84,29 @@ def date(ts: float) -> str:
     return f"{d.day} {d:%b %Y}"
 
 
+def withheld(reason: str) -> str:
+    """What the reader sees instead of a screened event's text (`screen.py`)."""
+    return f"(withheld: {REASONS[reason]}; the event log keeps it)"
+
+
+def _quoted(text: str) -> str:
+    """A quoted earlier value or subject: `quote`d, or withheld when it is screened."""
+    reason = screen(text)
+    return "withheld" if reason else quote(text)
+
+
 @lru_cache(maxsize=1 << 16)  # lines are immutable; packers render the same ones per query
 def render_line(line: Line) -> str:
-    text = quote(line.text)
-    if line.cut == "head":
-        text = f"{text}{ELLIPSIS}"
-    elif line.cut == "tail":
-        text = f"{ELLIPSIS}{text}"
-    who = f"{quote(line.source)}: " if line.source else ""
+    reason = screen(line.text, line.source)
+    if reason is not None:  # written to steer the reader: never shown (screen.py)
+        text = withheld(reason)
+    else:
+        text = quote(line.text)
+        if line.cut == "head":
+            text = f"{text}{ELLIPSIS}"
+        elif line.cut == "tail":
+            text = f"{ELLIPSIS}{text}"
+    who = f"{quote(line.source)}: " if line.source and reason != "source" else ""
     when = f"({date(line.ts)}) " if line.ts is not None and line.kind != "window" else ""
     out = f"{'OPEN ' if line.open else ''}{tag(line.seqs)} {when}{who}{text}"
     if line.copies > 1:
@@ -97,13 +116,13 @@ def render_line(line: Line) -> str:
     if o is not None:  # flagged: the note names what was replaced, trace or not
         what = f"constraint #{o.seq}" if o.constraint else f"#{o.seq}"
         by = f" stated by {quote(o.source)}" if o.source else ""
-        trace = f', previously: "{quote(p.text)}"' if p is not None and p.seq == o.seq else ""
+        trace = f', previously: "{_quoted(p.text)}"' if p is not None and p.seq == o.seq else ""
         out += f" (supersedes {what}{by}{trace})"
     if p is not None and (o is None or p.seq != o.seq):
         verb = "resolves" if p.resolved else "supersedes"
-        out += f' ({verb} #{p.seq}, previously: "{quote(p.text)}")'
+        out += f' ({verb} #{p.seq}, previously: "{_quoted(p.text)}")'
     if line.subject is not None:
-        out += f' (about #{line.subject.seq}, formerly: "{quote(line.subject.text)}")'
+        out += f' (about #{line.subject.seq}, formerly: "{_quoted(line.subject.text)}")'
     by = f" stated by {quote(line.superseding_source)}" if line.superseding_source else ""
     if line.superseded_by is not None:
         out += f" (superseded by #{line.superseded_by}{by})"

@@ -35,6 +35,7 @@ import numpy as np
 
 from ssmem.compressor.policy import SupersedePolicy, Verdict, stands_alone, statement_key
 from ssmem.compressor.store.slots import OPEN_TYPES, TYPES, Slot, Version
+from ssmem.context.screen import screen
 from ssmem.events import Event
 from ssmem.text import analyse
 from ssmem.text.lexicon import DocFreq, words
@@ -77,7 +78,7 @@ class Decision:
     """What happened to one event (kept for attribution and `ssmem memory --json`)."""
 
     seq: int
-    action: str  # dropped | new | updated | resolved | merged
+    action: str  # dropped | withheld (context/screen.py) | new | updated | resolved | merged
     slot: int | None
     p_keep: float
     p_update: float
@@ -167,6 +168,9 @@ class Materializer:
         # Every event's words (an update may point at a dropped one); the full analysis
         # only for a kept event, made once here and kept with the slot it lands in.
         ev_words = frozenset(words(event.text))
+        if screen(event.text, event.source) is not None:  # written to steer the reader:
+            self.dropped += 1  # never a slot, nor the subject a later update points at
+            return self._decide(Decision(event.seq, "withheld", None, p_keep, p_update, 0.0, type_))
         self._recent.append(Recent(version, key, ev_words))
         if p_keep < cfg.keep_threshold:
             self.dropped += 1
