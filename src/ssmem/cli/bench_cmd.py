@@ -35,10 +35,17 @@ def _names(value: str | None) -> tuple[str, ...] | None:
     + ", ".join(QUICK_SYSTEMS)
     + ").",
 )
-@click.option("--families", help="meeting,coding,agent,incident,locomo,babilong,bgl (default all).")
+@click.option(
+    "--families",
+    help="meeting,coding,agent,incident,locomo,babilong,bgl (default all); injection runs the "
+    "injection checks (injection.json, injection.md) and only when named.",
+)
 @click.option("--lengths", help="Stream lengths in tokens, e.g. 2000,32000,1000000.")
 @click.option("--budgets", help="Context budgets in tokens, e.g. 256,1024,4096.")
-@click.option("--seeds", help="Seed indices (eval seed = 1,000,000 + index; locomo: conversation).")
+@click.option(
+    "--seeds",
+    help="Seed indices (eval seed = 1,000,000 + index; locomo: conversation; injection: stream).",
+)
 @click.option("--workers", type=int, default=2, show_default=True, help="Worker processes.")
 @click.option("--threads", type=int, default=1, show_default=True, help="Torch threads/worker.")
 @click.option("--reader", help="LLM reader backend (e.g. local, openai) for accuracy metrics.")
@@ -77,6 +84,24 @@ def bench_cmd(
                 f"--reader: unknown backend {reader!r} (available: {', '.join(known)})"
             )
     chosen = _names(systems) or tuple(SYSTEMS)
+    named = _names(families)
+    if named is not None and "injection" in named:
+        from ssmem.bench import injection as ij
+
+        picked = _ints(seeds, "seeds")  # stream indices; all streams when not given
+        inj = ij.InjectionConfig(
+            systems=_names(systems) or ij.default_systems(SYSTEMS),
+            budgets=_ints(budgets, "budgets") or ij.DEFAULT_BUDGETS,
+            reader=reader,
+            threads=threads,
+            streams=ij.pick_streams(picked) if picked is not None else (),
+        )
+        res = ij.run_injection_bench(inj, out, "ssmem " + shlex.join(sys.argv[1:]))
+        click.echo(f"{len(res['rows'])} injection checks in {res['meta']['wall_s']} s -> "
+                   f"{out}/injection.json, injection.md")  # fmt: skip
+        families = ",".join(f for f in named if f != "injection")
+        if not families:
+            return
     if quick:
         cfg = quick_config(_names(systems) or tuple(s for s in QUICK_SYSTEMS if s in SYSTEMS))
     else:
