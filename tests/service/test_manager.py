@@ -133,14 +133,15 @@ def test_automatic_snapshots_give_way_when_they_would_cost_more_than_their_share
     assert len(m.store.snapshots(sid)) == 1
     with m.use(1, sid) as live:
         live.snapshot_s = 1e6  # as if the last snapshot had taken forever
-    _feed_more = [{"seq": 5 + i, "text": f"more {i}"} for i in range(50)]
-    m.ingest(1, sid, _feed_more, None, "test")
+    m.ingest(1, sid, [{"seq": 5 + i, "text": f"more {i}"} for i in range(45)], None, "test")
     assert len(m.store.snapshots(sid)) == 1  # not due: ingest time has not paid for it
+    m.ingest(1, sid, [{"seq": 50 + i, "text": f"more {i}"} for i in range(5)], None, "test")
+    assert len(m.store.snapshots(sid)) == 2  # but never later than 10 x snapshot_every events
     uncapped = _manager(tmp_path, snapshot_every=5, snapshot_overhead=0.0)
     with uncapped.use(1, sid) as live:
         live.snapshot_s = 1e6
     uncapped.ingest(1, sid, [{"seq": 55 + i, "text": "x"} for i in range(5)], None, "test")
-    assert len(uncapped.store.snapshots(sid)) == 2  # 0 = every `snapshot_every` events
+    assert len(uncapped.store.snapshots(sid)) == 3  # 0 = every `snapshot_every` events
 
 
 def test_shutdown_snapshots_every_session_with_unsnapshotted_events(tmp_path):

@@ -41,6 +41,7 @@ from ssmem.systems.grounding import GroundableMemory, Grounding
 from ssmem.systems.summary import summary_factory
 
 log = logging.getLogger("ssmem.service")
+SNAPSHOT_GIVE_WAY = 10  # automatic snapshots wait for ingest time at most this many times
 SESSION_ID = re.compile(r"[0-9a-f]{32}")  # secrets.token_hex(16); anything else cannot exist
 
 
@@ -227,12 +228,15 @@ class SessionManager:
     def _snapshot_due(self, live: Live) -> bool:
         """An automatic snapshot is due every `snapshot_every` events, but no sooner than
         when snapshots would take more than `snapshot_overhead` of the ingest time (the last
-        snapshot's cost stands for the next one's). The replay after a restart is bounded
-        by the ingest time since the last snapshot, so it stays near `snapshot_every` events,
-        or the last snapshot's cost over `snapshot_overhead` when the state is large."""
+        snapshot's cost stands for the next one's), and never later than `SNAPSHOT_GIVE_WAY`
+        times `snapshot_every` events. The replay after a restart is bounded by the ingest
+        time since the last snapshot, so it stays near `snapshot_every` events, or the last
+        snapshot's cost over `snapshot_overhead` when the state is large."""
         every, share = self.settings.snapshot_every, self.settings.snapshot_overhead
         if not every or live.since_snapshot < every:
             return False
+        if live.since_snapshot >= SNAPSHOT_GIVE_WAY * every:
+            return True  # a replay also reads and hash-checks each event: bound it in events too
         return not share or live.ingest_s * share >= live.snapshot_s
 
     def context(
