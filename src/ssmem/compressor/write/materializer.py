@@ -37,7 +37,7 @@ from ssmem.compressor.policy import SupersedePolicy, Verdict, stands_alone, stat
 from ssmem.compressor.store.slots import OPEN_TYPES, TYPES, Slot, Version
 from ssmem.context.screen import screen
 from ssmem.events import Event
-from ssmem.text import analyse
+from ssmem.text import Analysis, analyse
 from ssmem.text.lexicon import DocFreq, words
 
 NOISE = TYPES.index("noise")
@@ -190,12 +190,8 @@ class Materializer:
         if want_open and best is not None and sim >= cfg.match_threshold:
             # `_allowed` found a slot this source may close: the verdict only flags it.
             verdict = self.policy.judge(best.current.source, event.source, best.type, True)
-            self._unindex_statement(best)
             best.status = "resolved"
-            best.supersede(_flagged(version, verdict), "resolved", text_vec, analysis)
-            self._set_key(best)
-            self._index_words(best)
-            self._index_statement(best)
+            self._replace(best, _flagged(version, verdict), "resolved", text_vec, analysis)
             best.utility = max(best.utility, utility)
             return self._decide(
                 Decision(
@@ -243,11 +239,7 @@ class Materializer:
         ):
             verdict = self.policy.judge(target.current.source, event.source, target.type)
             best, sim = target, tsim
-            self._unindex_statement(best)
-            best.supersede(_flagged(version, verdict), "updated", text_vec, analysis)
-            self._set_key(best)
-            self._index_words(best)
-            self._index_statement(best)
+            self._replace(best, _flagged(version, verdict), "updated", text_vec, analysis)
             best.confidence = float(p.max())
             best.utility = max(best.utility, utility)
             return self._decide(
@@ -313,6 +305,17 @@ class Materializer:
                 refused,
             )
         )
+
+    def _replace(
+        self, slot: Slot, new: Version, reason: str, text_vec: np.ndarray, analysis: Analysis
+    ) -> None:
+        """`new` supersedes `slot`'s value (`reason`: updated | resolved), with the slot's
+        key row, word index and statement index kept in step."""
+        self._unindex_statement(slot)
+        slot.supersede(new, reason, text_vec, analysis)
+        self._set_key(slot)
+        self._index_words(slot)
+        self._index_statement(slot)
 
     def _named_by(self, attribution: Attribution | None) -> Recent:
         """The event that named what the current one is about: itself (last in `_recent`)
