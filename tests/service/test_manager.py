@@ -165,3 +165,34 @@ def test_warm_up_builds_the_systems_stored_sessions_use(tmp_path):
     for system in ("window", "window", "rag"):
         m.create(1, "s", system)
     assert _manager(tmp_path).warm_up() == ["rag", "window"]
+
+
+def test_memory_is_regrounded_against_the_log_periodically_and_after_a_restore(tmp_path):
+    from dataclasses import replace
+
+    m = _manager(tmp_path, snapshot_every=0, ground_every=1000)
+    sid = m.create(1, "s", "ssm").id
+    _feed(m, sid, [20])
+    m.snapshot(1, sid)
+
+    def corrupt(manager: SessionManager, newest: bool = False) -> None:
+        i = -1 if newest else 0
+        with manager.use(1, sid) as live:
+            ev = live.system.window._events[i]
+            live.system.window._events[i] = replace(ev, text="forged line")
+
+    def grounded(manager: SessionManager) -> float:
+        return manager.metrics.grounded.labels("repaired")._value.get()
+
+    fresh = _manager(tmp_path, snapshot_every=0, ground_every=1000)  # a restart
+    corrupt(fresh)
+    assert "forged line" in fresh.context(1, sid, "", 400)[0].render()  # reads do not wait
+    fresh.ingest(1, sid, [{"seq": 20, "text": "one more"}], None, "test")  # first write
+    assert grounded(fresh) == 1 and "forged line" not in fresh.context(1, sid, "", 400)[0].render()
+    fresh.ingest(1, sid, [{"seq": 21 + i, "text": f"x {i}"} for i in range(999)], None, "test")
+    corrupt(fresh, newest=True)
+    assert "forged line" in fresh.context(1, sid, "", 400)[0].render()  # 999 since the pass
+    fresh.ingest(1, sid, [{"seq": 1020, "text": "the 1000th"}], None, "test")
+    assert grounded(fresh) == 2 and "forged line" not in fresh.context(1, sid, "", 400)[0].render()
+    report = fresh.ground(1, sid)  # on demand: nothing left to change
+    assert report["repaired"] == report["dropped"] == 0 and report["checked"] > 0

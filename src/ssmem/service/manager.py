@@ -401,7 +401,14 @@ class SessionManager:
                             del self._loading[sid]
                     raise
                 with self._lock:  # cached and the loading lock retired in one step
-                    hit = Live(row, system, state_bytes=system.stats().state_bytes)
+                    # A restored memory is re-grounded with its first write (a snapshot's state
+                    # is checksummed: reads need not wait for the pass).
+                    hit = Live(
+                        row,
+                        system,
+                        state_bytes=system.stats().state_bytes,
+                        since_ground=self.settings.ground_every,
+                    )
                     self._live[sid] = hit
                     hit.users += 1
                     if self._loading.get(sid) is loading:
@@ -431,7 +438,6 @@ class SessionManager:
                     try:
                         system.import_state(snap.state)  # type: ignore[attr-defined]
                         after, chain = snap.upto_seq, snap.chain
-                        self._ground(row.id, system)  # a snapshot's state, checked on load
                         break
                     except ValueError as err:
                         why = f"state unreadable: {err}"
