@@ -196,3 +196,22 @@ def test_memory_is_regrounded_against_the_log_periodically_and_after_a_restore(t
     assert grounded(fresh) == 2 and "forged line" not in fresh.context(1, sid, "", 400)[0].render()
     report = fresh.ground(1, sid)  # on demand: nothing left to change
     assert report["repaired"] == report["dropped"] == 0 and report["checked"] > 0
+
+
+def test_grounding_refuses_a_log_that_fails_its_chain(tmp_path):
+    import sqlite3
+
+    from ssmem.service.errors import ApiError
+
+    m = _manager(tmp_path, snapshot_every=0)
+    sid = m.create(1, "s", "window").id
+    _feed(m, sid, [10])
+    with sqlite3.connect(tmp_path / "ssmem.db") as db:  # an event's text changed on disk
+        db.execute(
+            "UPDATE events SET body = replace(body, 'line 7', 'line 70') "
+            "WHERE session_id = ? AND seq = 7",
+            (sid,),
+        )
+    with pytest.raises(ApiError) as err:
+        m.ground(1, sid)
+    assert err.value.status == 500 and "seq 7" in err.value.message

@@ -22,7 +22,7 @@ import secrets
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,7 +30,7 @@ from typing import Any
 from ssmem.errors import InputError
 from ssmem.events import Event
 from ssmem.llm.pool import PoolFull, shared_pool
-from ssmem.service import eventlog, snapshots
+from ssmem.service import eventlog, recovery, snapshots
 from ssmem.service.errors import ApiError, not_found
 from ssmem.service.metrics import Metrics
 from ssmem.service.reader import Reader
@@ -426,45 +426,13 @@ class SessionManager:
         memory built from a tampered log is never served; 404 if the session is gone.
         """
         row = self.row(tenant_id, sid)
-        system = self._build(row.system)
-        after, chain = -1, eventlog.genesis(row.id)
-        if hasattr(system, "import_state"):
-            for meta in reversed(self.store.snapshots(row.id)):
-                if meta.status != "ok" or meta.upto_seq > row.last_seq:
-                    continue
-                snap = self.store.snapshot(row.id, meta.id, with_state=True)
-                why = snapshots.verify(snap, row.system, self.store) if snap else "vanished"
-                if why is None and snap is not None and snap.state is not None:
-                    try:
-                        system.import_state(snap.state)  # type: ignore[attr-defined]
-                        after, chain = snap.upto_seq, snap.chain
-                        break
-                    except ValueError as err:
-                        why = f"state unreadable: {err}"
-                    system = self._build(row.system)
-                log.warning("session %s: snapshot %s not used: %s", row.id, meta.id, why)
-                if why and "no state" not in why:
-                    self.store.mark_snapshot(meta.id, "corrupt")
-                    self.metrics.corrupt.inc()
-        batch: list[Event] = []
-        batch_no = None
-        for ev in self.store.iter_events(row.id, after):
-            if ev.seq > row.last_seq:  # committed after the row was read: not in this memory
-                break
-            chain = eventlog.chain_next(chain, ev.body)
-            if chain != ev.chain:
-                raise ApiError(500, f"event log fails its hash chain at seq {ev.seq}", "session_id")
-            if batch and ev.batch != batch_no:
-                system.ingest(batch)
-                batch = []
-            batch_no = ev.batch
-            batch.append(eventlog.event_from_body(ev.body))
-            self.metrics.replayed.inc()
-        if batch:
-            system.ingest(batch)
-        if chain != row.chain:
-            self.row(tenant_id, sid)  # deleted while replaying: 404, not a tamper alarm
-            raise ApiError(500, "event log does not end at the session's chain head", "session_id")
+        system = recovery.rebuild(
+            row,
+            lambda: self._build(row.system),
+            self.store,
+            self.metrics,
+            lambda: self.row(tenant_id, sid),  # deleted while replaying: 404, not a tamper alarm
+        )
         return row, system
 
     # -- grounding ------------------------------------------------------------------------
@@ -491,19 +459,7 @@ class SessionManager:
         does not support grounding."""
         if not isinstance(system, GroundableMemory):
             return None
-        genesis = eventlog.genesis(sid)
-
-        def lookup(seqs: Sequence[int]) -> dict[int, Event]:
-            truth = {}
-            for row, prev in self.store.events_at(sid, seqs):
-                if eventlog.chain_next(prev or genesis, row.body) != row.chain:
-                    raise ApiError(
-                        500, f"event log fails its hash chain at seq {row.seq}", "session_id"
-                    )
-                truth[row.seq] = eventlog.event_from_body(row.body)
-            return truth
-
-        report = system.ground(lookup)
+        report = system.ground(recovery.log_lookup(self.store, sid))
         if not report.clean:
             self.metrics.grounded.labels("repaired").inc(report.repaired)
             self.metrics.grounded.labels("dropped").inc(report.dropped)
