@@ -217,3 +217,19 @@ def test_ask_and_chat_refuse_bad_input_before_any_model_loads(
     p.write_text('{"text": "The door code is 4719."}\n')
     code, _, err = cli([*argv, str(p)])
     assert code == 2 and named in err
+
+
+def test_sample_prints_the_shipped_stream_and_its_path(cli, tmp_path: Path) -> None:
+    """The README's quickstart starts from `ssmem sample > meeting.jsonl` (issue 17: no
+    meeting.jsonl shipped, so the Python quickstart failed as written)."""
+    from ssmem.adapters import load_events
+
+    code, out, _ = cli(["sample"])
+    assert code == 0
+    (tmp_path / "meeting.jsonl").write_text(out)
+    events = load_events(tmp_path / "meeting.jsonl")
+    assert 30 <= len(events) <= 60 and all(e.source for e in events)
+    code, path, _ = cli(["sample", "meeting", "--path"])
+    assert code == 0 and Path(path.strip()).read_text() == out
+    code, _, err = cli(["sample", "nope"])
+    assert code == 2 and "nope" in err

@@ -95,6 +95,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "proxy_cmd",
         "Serve an OpenAI-compatible chat endpoint that sends memory instead of history.",
     ),
+    "sample": (
+        "ssmem.cli.sample_cmd",
+        "sample_cmd",
+        "Print a sample stream shipped with ssmem (JSONL): `ssmem sample > meeting.jsonl`.",
+    ),
     "serve": (
         "ssmem.cli.serve_cmd",
         "serve_cmd",
