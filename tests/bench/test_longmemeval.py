@@ -11,6 +11,7 @@ import pytest
 
 from ssmem.adapters.longmemeval import S_DEV, haystack_events, load_items, parse_date
 from ssmem.bench.longmemeval import longmemeval_stream
+from ssmem.errors import InputError
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +62,7 @@ def test_has_answer_turns_are_the_evidence(small: dict[str, Any]) -> None:
     marked = [i for i, t in enumerate(turns) if t.get("has_answer")]
     assert marked, "the fixture's two sessions should hold an evidence turn"
     (q,) = stream.questions
-    assert list(q.evidence) == marked
+    assert sorted(q.evidence) == marked
     assert all(stream.events[s].meta["has_answer"] for s in q.evidence)
     assert q.at_seq == stream.events[-1].seq
     assert q.query == small["question"]
@@ -107,3 +108,63 @@ def test_items_are_parsed_once_per_process(
     shared_data: Path, items: tuple[dict[str, Any], ...]
 ) -> None:
     assert load_items(shared_data.joinpath(*S_DEV)) is items
+
+
+def test_splits_partition_the_dev_half_by_question_id(items: tuple[dict[str, Any], ...]) -> None:
+    from ssmem.bench.longmemeval import split_items, split_of
+
+    parts = {s: {x["question_id"] for x in split_items(s)} for s in ("fit", "calibration", "eval")}
+    assert sum(len(p) for p in parts.values()) == len(items)
+    assert not parts["fit"] & parts["eval"] and not parts["calibration"] & parts["eval"]
+    assert not parts["fit"] & parts["calibration"]
+    assert all(split_of(q) == "eval" for q in parts["eval"])
+    with pytest.raises(InputError, match="unknown LongMemEval split"):
+        split_items("test")
+
+
+def test_eval_seeds_deal_question_types_round_robin(items: tuple[dict[str, Any], ...]) -> None:
+    from ssmem.bench.longmemeval import question_group, split_items
+
+    order = [question_group(x) for x in split_items("eval")]
+    groups = sorted(set(order))
+    assert order[: len(groups)] == groups  # the first seeds hold one item of every type
+    assert len(set(order[len(groups) : 2 * len(groups)])) == len(groups)
+
+
+def test_knowledge_update_puts_the_latest_value_first_and_older_ones_stale(
+    items: tuple[dict[str, Any], ...],
+) -> None:
+    from ssmem.bench.metrics import contains
+
+    seen = 0
+    for item in items:
+        if item["question_type"] != "knowledge-update" or item["question_id"].endswith("_abs"):
+            continue
+        q = longmemeval_stream(item).questions[0]
+        events = longmemeval_stream(item).events
+        assert q.group == "knowledge-update"
+        marked = {e.seq for e in events if e.meta["has_answer"]}
+        assert set(q.evidence) == marked and set(q.stale_evidence) <= marked
+        latest = max(events[s].ts for s in q.evidence)
+        assert events[q.evidence[0]].ts == latest
+        assert all(events[s].ts < latest for s in q.stale_evidence)
+        if any(contains(events[s].text, str(item["answer"])) for s in q.evidence[1:]):
+            assert q.stale_evidence == ()  # the question asks for the earlier value
+        seen += bool(q.stale_evidence)
+    assert seen >= 10
+
+
+def test_answer_in_prompt_only_for_short_answers_found_verbatim(
+    items: tuple[dict[str, Any], ...],
+) -> None:
+    from ssmem.bench.longmemeval import SHORT_ANSWER_WORDS
+    from ssmem.bench.metrics import contains
+
+    for item in items[:60]:
+        stream = longmemeval_stream(item)
+        q = stream.questions[0]
+        if q.category == "abstention":
+            continue
+        found = any(contains(stream.events[s].text, str(item["answer"])) for s in q.evidence)
+        short = len(str(item["answer"]).split()) <= SHORT_ANSWER_WORDS
+        assert q.verbatim == (found and short)

@@ -172,3 +172,32 @@ def typed(*lines: Line) -> Context:
 )
 def test_an_answer_counts_only_next_to_its_subject(lines, answerable):
     assert score_question(typed(*lines), SUBJ)["answerable"] == answerable
+
+
+def test_stale_evidence_counts_an_unmarked_older_event_only():
+    from dataclasses import replace
+
+    q = Question(
+        9,
+        "Where do I keep my old sneakers now?",
+        ("shoe rack",),
+        (),
+        (7, 3),
+        "current_value",
+        stale_evidence=(3,),
+        group="knowledge-update",
+    )
+    newer = Line("retrieved", (7,), "they're in a shoe rack in my closet now")
+    older = Line("retrieved", (3,), "I keep my old sneakers under my bed")
+
+    def ctx_of(*lines: Line) -> Context:
+        return Context("hand", 1000, lines, 20)
+
+    assert score_question(ctx_of(newer), q)["stale_exposure"] == 0.0
+    assert score_question(ctx_of(older, newer), q)["stale_exposure"] == 1.0
+    marked = replace(older, superseded_by=7)
+    assert score_question(ctx_of(marked, newer), q)["stale_exposure"] == 0.0
+    not_verbatim = replace(q, answers=("9 months",), verbatim=False)
+    assert score_question(ctx_of(newer), not_verbatim)["answerable"] is None
+    agg = aggregate([score_question(ctx_of(older, newer), q)], [q.group])
+    assert agg["by_category"]["knowledge-update"]["stale_exposure"] == 1.0

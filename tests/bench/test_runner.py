@@ -141,3 +141,13 @@ def test_a_thread_family_reports_answerable_by_gap_and_plots_it(tmp_path):
     assert sum(n for _, n in by_gap.values()) == asked
     assert all(0 <= hit <= n for hit, n in by_gap.values())
     assert (tmp_path / "implicit_vs_gap.png").stat().st_size > 1000
+
+
+def test_seed_ranges_expand_and_bad_ranges_are_input_errors():
+    from ssmem.cli.bench_cmd import _ints
+
+    assert _ints("0-3,7", "seeds") == (0, 1, 2, 3, 7)
+    assert _ints("5", "seeds") == (5,)
+    for bad in ("3-1", "a-b", "1-"):
+        with pytest.raises(InputError, match="--seeds"):
+            _ints(bad, "seeds")

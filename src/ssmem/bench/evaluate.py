@@ -106,7 +106,7 @@ def evaluate(
     ingest_s += time.perf_counter() - t
     stats = system.stats()
     n_events = max(1, len(stream.events))
-    cats = [stream.questions[i].category for i in order]
+    cats = [stream.questions[i].group or stream.questions[i].category for i in order]
     out = []
     for b in budgets:
         m = aggregate(rows[b], cats)
@@ -121,6 +121,8 @@ def evaluate(
             actual_tokens=pos[stream.events[-1].seq] if stream.events else 0,
             recall_by_distance={str(k): v for k, v in sorted(bins[b].items())},
         )
+        if any(q.group for q in stream.questions):
+            m["grouped"] = True  # per-group tables in the report (`Question.group`)
         if by_gap[b]:
             m["implicit_by_gap"] = {str(k): v for k, v in sorted(by_gap[b].items())}
         out.append(m)

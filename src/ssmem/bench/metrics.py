@@ -4,7 +4,9 @@ Reader-free (from the context alone), each 0..1 or None where it does not apply:
 - answerable: some accepted answer occurs in the context (not for abstention questions); for a
   question with a `subject`, only next to it (`answer_near_subject`): a bare "heard back: 450"
   with nothing tying it to the Harbor deposit does not let a reader answer.
-- stale_exposure: some superseded value occurs on a context line that does not mark it as old.
+- stale_exposure: some superseded value occurs on a context line that does not mark it as old
+  (or, for a question with `stale_evidence` seqs instead of old values, one of those events
+  is in the context and not marked superseded: `Context.marked_seqs()`).
   A line *marks* a value as old when it contains one of `MARKERS` ("(superseded", "was",
   "previously", "formerly", "no longer", "old value", "replaced by", "changed from"),
   matched as whole words, case-insensitively. None when the question has no stale values.
@@ -119,15 +121,22 @@ def score_question(
     text = ctx.render()
     seqs = ctx.seqs()
     abstain = q.category == "abstention"
+    if q.stale:
+        stale = float(stale_exposed(text, q.stale))
+    elif q.stale_evidence:
+        marked = ctx.marked_seqs()
+        stale = float(any(s in seqs and s not in marked for s in q.stale_evidence))
+    else:
+        stale = None
     m: dict[str, Any] = {
         "answerable": None
-        if abstain
+        if abstain or not q.verbatim
         else float(
             answer_near_subject(ctx, q.answers, q.subject)
             if q.subject
             else any(contains(text, a) for a in q.answers)
         ),
-        "stale_exposure": float(stale_exposed(text, q.stale)) if q.stale else None,
+        "stale_exposure": stale,
         "current_marked": (
             float(q.evidence[0] in ctx.marked_seqs())
             if q.category in ("current_value", "implicit_update") and q.evidence

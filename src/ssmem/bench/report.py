@@ -80,6 +80,43 @@ def headline_table(runs: list[dict], budget: int, partial: set[str] = frozenset(
     return lines
 
 
+def by_group_table(runs: list[dict], family: str) -> list[str]:
+    """Per question group (a Question's `group`, e.g. LongMemEval's question types), pooled
+    over the family's runs weighted by questions: evidence recall, answerable and stale
+    exposure at each budget. Empty when the family's questions carry no groups."""
+    runs = [r for r in runs if r["family"] == family]
+    groups = sorted({g for r in runs for g in r["metrics"].get("by_category", {})})
+    if not runs or not all(r["metrics"].get("grouped") for r in runs):
+        return []
+    budgets = sorted(_ordered(runs, "budget"))
+    metrics = ("evidence_recall", "answerable", "stale_exposure")
+    head = " | ".join(f"{m.split('_')[0]} @{b}" for m in metrics for b in budgets)
+    lines = [
+        f"## {family} by question type (pooled over questions)",
+        "",
+        f"| type | system | n | {head} |",
+        "|---|---|---|" + "---|" * (len(metrics) * len(budgets)),
+    ]
+    for g in groups:
+        for s in _ordered(runs, "system"):
+            sub = [r for r in runs if r["system"] == s and g in r["metrics"]["by_category"]]
+            if not sub:
+                continue
+            n = sum(r["metrics"]["by_category"][g]["n"] for r in sub if r["budget"] == budgets[0])
+            cells = []
+            for m in metrics:
+                for b in budgets:
+                    pairs = [
+                        (r["metrics"]["by_category"][g][m], r["metrics"]["by_category"][g]["n"])
+                        for r in sub
+                        if r["budget"] == b and r["metrics"]["by_category"][g].get(m) is not None
+                    ]
+                    weight = sum(k for _, k in pairs)
+                    cells.append(_fmt(sum(v * k for v, k in pairs) / weight if weight else None))
+            lines.append(f"| {g} | {s} | {n} | " + " | ".join(cells) + " |")
+    return [*lines, ""]
+
+
 def summary_markdown(results: dict[str, Any]) -> str:
     runs, meta = results["runs"], results["meta"]
     systems, families = _ordered(runs, "system"), sorted(_ordered(runs, "family"))
@@ -133,9 +170,22 @@ def summary_markdown(results: dict[str, Any]) -> str:
                 if any(c != "–" for c in cells):
                     lines.append(f"| {fam} | {s} | " + " | ".join(cells) + " |")
         lines.append("")
+    for fam in families:
+        lines += by_group_table(runs, fam)
+    store = (meta.get("config") or {}).get("embed_store")
     lines += [
         "## Cost per system (means over runs)",
         "",
+        *(
+            [
+                "Ingest times are **not measured** in this run: sentence vectors came from an "
+                f"embedding store (`{store}`), so an ingest skipped the model for every stored "
+                "text.",
+                "",
+            ]
+            if store
+            else []
+        ),
         "| system | ingest ms/event | query ms | LLM calls/event | state KB (largest) |",
         "|---|---|---|---|---|",
     ]

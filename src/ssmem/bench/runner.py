@@ -42,6 +42,9 @@ class BenchConfig:
     # system -> (families, max stream tokens) it is limited to; for systems too slow for the
     # whole matrix (e.g. summary's LLM call per write in --quick). Skips are listed in meta.
     limits: dict[str, tuple[tuple[str, ...], int]] = field(default_factory=dict)
+    # an EmbeddingStore file shared by workers and runs: quality figures only (the report
+    # marks ingest times as not measured)
+    embed_store: str | None = None
 
     def __post_init__(self) -> None:
         from ssmem.systems import SYSTEMS
@@ -144,8 +147,12 @@ def run_job(job: Job, cfg: BenchConfig) -> list[dict[str, Any]]:
     ]
 
 
-def _init_worker(threads: int) -> None:
+def _init_worker(threads: int, embed_store: str | None = None) -> None:
+    from ssmem.encoders.store import ENV
+
     os.environ["SSMEM_ENCODER_THREADS"] = str(threads)
+    if embed_store:
+        os.environ[ENV] = embed_store
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     import torch
 
@@ -198,7 +205,7 @@ def run_matrix(cfg: BenchConfig, progress: bool = True) -> tuple[list[dict[str, 
 
     bar = tqdm(total=len(jobs), desc="bench", unit="run", file=sys.stderr, disable=not progress)
     if cfg.workers == 1:
-        _init_worker(cfg.threads)
+        _init_worker(cfg.threads, cfg.embed_store)
         for job in jobs:
             collect(job, _safe_run(job, cfg))
     else:
@@ -208,7 +215,7 @@ def run_matrix(cfg: BenchConfig, progress: bool = True) -> tuple[list[dict[str, 
             cfg.workers,
             mp_context=mp.get_context("spawn"),
             initializer=_init_worker,
-            initargs=(cfg.threads,),
+            initargs=(cfg.threads, cfg.embed_store),
         ) as pool:
             futures = {pool.submit(_safe_run, j, cfg): j for j in jobs}
             for fut in as_completed(futures):

@@ -4,7 +4,9 @@
 "babilong" is shorthand for babilong-qa1, -qa2 and -qa3. For "locomo" the seed picks the
 conversation (0-9) and the length is the conversation's own; for "bgl" the length is a prefix
 of BGL_2k (at most its ~80k tokens); "handwritten" is the packaged hand-written stream(s)
-(`ssmem.bench.handwritten`, the seed picks one), never generated or trained on.
+(`ssmem.bench.handwritten`, the seed picks one), never generated or trained on;
+"longmemeval" is one LongMemEval-S dev-half item per seed, from its eval split
+(`ssmem.bench.longmemeval`), the length is the haystack's own.
 """
 
 from __future__ import annotations
@@ -16,7 +18,15 @@ from ssmem.bench.types import Stream
 from ssmem.errors import InputError
 from ssmem.tokens import TokenCounter
 
-REAL = ("locomo", "babilong-qa1", "babilong-qa2", "babilong-qa3", "bgl", "handwritten")
+REAL = (
+    "locomo",
+    "babilong-qa1",
+    "babilong-qa2",
+    "babilong-qa3",
+    "bgl",
+    "handwritten",
+    "longmemeval",
+)
 ALIASES = {"babilong": ("babilong-qa1", "babilong-qa2", "babilong-qa3")}
 
 
@@ -51,11 +61,15 @@ def fixed_streams(family: str) -> int | None:
         from ssmem.bench.handwritten import HANDWRITTEN
 
         return len(HANDWRITTEN)
+    if family == "longmemeval":
+        from ssmem.bench.longmemeval import split_items
+
+        return len(split_items("eval"))
     return None
 
 
 def length_matters(family: str) -> bool:
-    return family not in ("locomo", "handwritten")
+    return family not in ("locomo", "handwritten", "longmemeval")
 
 
 def make_stream(
@@ -79,6 +93,10 @@ def make_stream(
         if not 0 <= seed < len(HANDWRITTEN):
             raise InputError(f"handwritten has streams 0-{len(HANDWRITTEN) - 1}, got seed {seed}")
         return load_handwritten(HANDWRITTEN[seed])
+    if family == "longmemeval":
+        from ssmem.bench.longmemeval import eval_stream
+
+        return eval_stream(seed)
     if family == "bgl":
         from ssmem.bench.loghub import bgl_stream
 

@@ -32,6 +32,14 @@ class Question:
     evidence: seqs of the events that state the answer. category: one of `CATEGORIES`.
     subject: what the question is about, as the question names it (an entity); where set,
     an answer counts as present only next to it (see `metrics.answer_near_subject`).
+    stale_evidence: seqs of events that state a superseded value, for data that labels the
+    events but not the old values' wording (LongMemEval's knowledge-update questions); such
+    an event in the context without a supersession mark counts as stale exposure.
+    verbatim: whether an accepted answer can appear word for word in a context (False for a
+    computed or long answer such as "9 months" from "6 months" three months earlier; then
+    `answerable` is not scored, only evidence recall).
+    group: a finer label to report by (e.g. LongMemEval's question type); the benchmark's
+    per-category tables use it where set, else `category`.
     """
 
     at_seq: int
@@ -41,6 +49,9 @@ class Question:
     evidence: tuple[int, ...]
     category: str
     subject: str | None = None
+    stale_evidence: tuple[int, ...] = ()
+    verbatim: bool = True
+    group: str | None = None
 
     def __post_init__(self) -> None:
         if self.category not in CATEGORIES:
@@ -57,6 +68,9 @@ class Question:
             "evidence": list(self.evidence),
             "category": self.category,
             **({"subject": self.subject} if self.subject is not None else {}),
+            **({"stale_evidence": list(self.stale_evidence)} if self.stale_evidence else {}),
+            **({"verbatim": False} if not self.verbatim else {}),
+            **({"group": self.group} if self.group is not None else {}),
         }
 
 

@@ -15,12 +15,26 @@ QUICK_SYSTEMS = ("window", "full", "rag", "summary", "ssm", "hybrid")
 
 
 def _ints(value: str | None, what: str) -> tuple[int, ...] | None:
+    """Comma-separated integers; `a-b` is the inclusive range (seeds 0-59)."""
     if value is None:
         return None
+    out: list[int] = []
     try:
-        return tuple(int(v.replace("_", "")) for v in value.split(",") if v.strip())
+        for v in (v.strip().replace("_", "") for v in value.split(",")):
+            if not v:
+                continue
+            lo, sep, hi = v.partition("-")
+            if sep and lo:
+                if int(hi) < int(lo):
+                    raise ValueError
+                out.extend(range(int(lo), int(hi) + 1))
+            else:
+                out.append(int(v))
     except ValueError:
-        raise InputError(f"--{what}: expected comma-separated integers, got {value!r}") from None
+        raise InputError(
+            f"--{what}: expected comma-separated integers or ranges a-b, got {value!r}"
+        ) from None
+    return tuple(out)
 
 
 def _names(value: str | None) -> tuple[str, ...] | None:
@@ -57,6 +71,12 @@ def _names(value: str | None) -> tuple[str, ...] | None:
     help="BABILong haystack text.",
 )
 @click.option(
+    "--embed-store",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="SQLite file of sentence vectors shared by runs (quality only: ingest times taken with "
+    "it are not measured and the report says so).",
+)
+@click.option(
     "--out",
     "out",
     type=click.Path(file_okay=False, path_type=Path),
@@ -64,7 +84,18 @@ def _names(value: str | None) -> tuple[str, ...] | None:
     help="Directory for results.json, summary.md and the PNG plots.",
 )
 def bench_cmd(
-    quick, systems, families, lengths, budgets, seeds, workers, threads, reader, haystack, out
+    quick,
+    systems,
+    families,
+    lengths,
+    budgets,
+    seeds,
+    workers,
+    threads,
+    reader,
+    haystack,
+    embed_store,
+    out,
 ) -> None:
     """Run every memory system over the benchmark matrix."""
     from dataclasses import replace
@@ -127,6 +158,7 @@ def bench_cmd(
         threads=threads,
         reader=reader,
         streams=replace(cfg.streams, haystack=haystack),
+        embed_store=str(embed_store.resolve()) if embed_store else None,
     )
     command = "ssmem " + " ".join(shlex.quote(a) for a in sys.argv[1:])
     results = run_bench(cfg, out, command)

