@@ -122,6 +122,24 @@ def test_demo_compares_systems_offline(cli, tmp_path: Path) -> None:
     assert code == 0
     assert "| window |" in out and "| ssm |" in out
     assert (tmp_path / "results.json").is_file() and (tmp_path / "summary.md").is_file()
+    # It says what the step costs before running it, and its table has a key (issue 17).
+    assert out.index("Cost: ") < out.index("| window |") < out.index("Key (")
+    assert "stale_exposure ↓" in out and "current_marked ↓" in out
+    assert "summary" not in out.split("Key (")[0]  # the slow LLM baseline is opt-in
+
+
+@pytest.mark.slow
+def test_demo_runs_the_summary_baseline_on_the_meeting_stream_only(
+    cli, tmp_path: Path, monkeypatch
+) -> None:
+    monkeypatch.setenv("SSMEM_SUMMARY_BACKEND", "smollm2-135m")
+    argv = ["demo", "--systems", "window", "--families", "meeting,agent", "--tokens", "600"]
+    code, out, _ = cli([*argv, "--summary", "--no-reader", "--out", str(tmp_path)])
+    assert code == 0
+    assert "summary adds about" in out
+    rows = [line for line in out.splitlines() if line.startswith("| generated | summary")]
+    assert rows == [rows[0]] and "summary*" in rows[0]
+    assert "* ran on the meeting stream only" in out
 
 
 def test_the_command_list_matches_each_commands_own_help() -> None:
@@ -199,24 +217,61 @@ def test_memory_prints_the_packed_slots_and_its_json_shows_the_settings(
         (["ask", "--query", "  "], "--query"),
         (["ask", "--query", "what?", "--budget", "0"], "--budget"),
         (["chat", "--budget", "0"], "--budget"),
+        (["context", "--budget", "0"], "--budget"),
+        (["memory", "--budget", "-1"], "--budget"),
+        (["ask", "--query", "what?", "MISSING"], "no such file"),
+        (["chat", "MISSING"], "no such file"),
+        (["context", "MISSING"], "no such file"),
     ],
 )
-def test_ask_and_chat_refuse_bad_input_before_any_model_loads(
+def test_bad_arguments_fail_in_one_line_before_any_model_loads(
     cli, tmp_path: Path, monkeypatch, argv, named
 ) -> None:
-    """They used to load the model first (and `--budget 0` ran it and printed junk, exit 0)."""
+    """ask and chat used to load the model first (and `--budget 0` ran it and printed junk,
+    exit 0); context and memory loaded the encoder and printed an empty context."""
     import ssmem.cli.ask_cmd as ask_cmd
     import ssmem.cli.chat_cmd as chat_cmd
+    import ssmem.cli.context_cmd as context_cmd
+    import ssmem.systems.ssm as ssm_system
 
     def no_model(*_a, **_k):
         raise AssertionError("a model was loaded for input that was already known bad")
 
     monkeypatch.setattr(ask_cmd, "make_backend", no_model)
     monkeypatch.setattr(chat_cmd, "make_backend", no_model)
+    monkeypatch.setattr(context_cmd, "make_system", no_model)
+    monkeypatch.setattr(ssm_system, "SSMMemory", no_model)
     p = tmp_path / "s.jsonl"
     p.write_text('{"text": "The door code is 4719."}\n')
-    code, _, err = cli([*argv, str(p)])
-    assert code == 2 and named in err
+    if argv[-1] == "MISSING":
+        argv = [*argv[:-1], str(tmp_path / "missing.jsonl")]
+    else:
+        argv = [*argv, str(p)]
+    code, out, err = cli(argv)
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and err.startswith("ssmem: error: ") and named in err
+
+
+def test_the_spinner_draws_on_a_terminal_only_and_erases_itself() -> None:
+    import io
+    import time
+
+    from ssmem.cli.spinner import Spinner
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    tty = Terminal()
+    with Spinner("the reader is answering", tty, interval=0.01):
+        time.sleep(0.1)
+    drawn = tty.getvalue()
+    assert "the reader is answering" in drawn and " s" in drawn
+    assert drawn.endswith("\r") and drawn.rstrip("\r").split("\r")[-1].strip() == ""
+    piped = io.StringIO()
+    with Spinner("the reader is answering", piped, interval=0.01):
+        time.sleep(0.05)
+    assert piped.getvalue() == ""
 
 
 def test_sample_prints_the_shipped_stream_and_its_path(cli, tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ from tqdm import tqdm
 
 from ssmem.adapters import load_events
 from ssmem.cli.context_cmd import budget_option, format_option
+from ssmem.cli.spinner import Spinner
 from ssmem.errors import InputError
 from ssmem.events import Event
 from ssmem.llm import LLMBackend, load_backend
@@ -41,25 +42,40 @@ def backend_options(f: Callable[..., Any]) -> Callable[..., Any]:
         "--backend",
         default="local",
         show_default=True,
+        envvar="SSMEM_BACKEND",
+        show_envvar=True,
         help="local (default packaged model), a packaged model name, or openai.",
     )(f)
 
 
 def make_backend(backend: str, base_url: str | None, model: str | None, threads: int) -> LLMBackend:
+    """The reader, loaded under a spinner (a local model takes seconds to load)."""
     if backend == "openai":
         return load_backend("openai", base_url=base_url, model=model)
     if base_url or model:
         raise InputError("--base-url/--model apply to --backend openai only")
-    return load_backend(backend, threads=threads)
+    with Spinner(f"loading the {backend} reader"):
+        return load_backend(backend, threads=threads)
 
 
 def build_system(name: str, events: list[Event], backend: LLMBackend) -> MemorySystem:
     """Ingest `events` into system `name` (counted in the reader's tokens), with progress."""
-    mem = make_system(name, backend.counter)
     batches = range(0, len(events), INGEST_BATCH)
-    for i in tqdm(batches, desc=f"ingest {name}", unit="batch", disable=len(batches) < 5):
-        mem.ingest(events[i : i + INGEST_BATCH])
+    if len(batches) >= 5:
+        mem = make_system(name, backend.counter)
+        for i in tqdm(batches, desc=f"ingest {name}", unit="batch"):
+            mem.ingest(events[i : i + INGEST_BATCH])
+        return mem
+    with Spinner(f"reading {len(events)} events into {name} memory"):
+        mem = make_system(name, backend.counter)
+        mem.ingest(events)
     return mem
+
+
+def ask(mem: MemorySystem, query: str, budget: int, reader: LLMBackend) -> Answer:
+    """The orchestrator's answer, under a spinner while the reader works."""
+    with Spinner("the reader is answering"):
+        return answer(mem, query, budget, reader)
 
 
 def system_option(f: Callable[..., Any]) -> Callable[..., Any]:
@@ -119,4 +135,4 @@ def ask_cmd(
     events = load_events(stream, fmt)  # a bad stream fails here, before the model loads
     reader = make_backend(backend, base_url, model, threads)
     mem = build_system(system, events, reader)
-    echo_answer(answer(mem, query, budget, reader), as_json)
+    echo_answer(ask(mem, query, budget, reader), as_json)

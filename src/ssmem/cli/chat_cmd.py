@@ -11,6 +11,7 @@ import click
 
 from ssmem.adapters import load_events
 from ssmem.cli.ask_cmd import (
+    ask,
     backend_options,
     build_system,
     check_budget,
@@ -19,7 +20,6 @@ from ssmem.cli.ask_cmd import (
     system_option,
 )
 from ssmem.cli.context_cmd import budget_option, format_option
-from ssmem.orchestrator import answer
 
 
 @click.command("chat")
@@ -55,4 +55,4 @@ def chat_cmd(
         if not line or line.strip() in ("quit", "exit"):
             break
         if line.strip():
-            echo_answer(answer(mem, line.strip(), budget, reader), as_json)
+            echo_answer(ask(mem, line.strip(), budget, reader), as_json)

@@ -10,13 +10,22 @@ from ssmem.adapters import FORMATS, load_events
 from ssmem.systems import DEFAULT_SYSTEM, SYSTEMS, make_system
 
 
+def positive_budget(_ctx: click.Context, _param: click.Parameter, value: int) -> int:
+    """Refuse a budget nothing fits in while the arguments are parsed, before any model loads
+    (a 0 budget used to load the encoder and print an empty context with exit 0)."""
+    if value < 1:
+        raise click.BadParameter(f"{value}: a context needs at least 1 token")
+    return value
+
+
 def budget_option(default: int = 512):
     return click.option(
         "--budget",
         "-b",
-        type=click.IntRange(min=0),
+        type=int,
         default=default,
         show_default=True,
+        callback=positive_budget,
         help="Token budget for the context (tokens of the configured tokenizer).",
     )
 

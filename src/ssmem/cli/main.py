@@ -7,6 +7,7 @@ looks like success is printed before the input has been read and checked.
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 
 import click
@@ -145,6 +146,8 @@ def cli() -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
+    # The encoder's "Loading weights" bar told a user nothing and broke the spinner's line.
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     try:
         cli.main(args=argv, prog_name="ssmem", standalone_mode=False)
     except InputError as err:

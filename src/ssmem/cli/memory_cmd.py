@@ -5,11 +5,12 @@ from __future__ import annotations
 import click
 
 from ssmem.adapters import FORMATS, load_events
+from ssmem.cli.context_cmd import positive_budget
 from ssmem.compressor.policy import WHO, SupersedePolicy
 
 
 @click.command("memory")
-@click.option("--budget", "-b", type=click.IntRange(min=0), default=512, show_default=True)
+@click.option("--budget", "-b", type=int, default=512, show_default=True, callback=positive_budget)
 @click.option(
     "--query", "-q", default="", help="Rank slots for this question (default: by usefulness)."
 )
