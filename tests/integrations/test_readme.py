@@ -1,6 +1,6 @@
-"""The README's integration examples run as written: the MCP client config starts a server an
-SDK client can use, the proxy's shell lines and OpenAI client code work against a real
-upstream, and the LangChain / LlamaIndex setups work in a conversation turn."""
+"""The integration examples of docs/integrations.md run as written: the MCP client config
+starts a server an SDK client can use, the proxy's shell lines and OpenAI client code work
+against a real upstream, and the LangChain / LlamaIndex setups work in a conversation turn."""
 
 from __future__ import annotations
 
@@ -23,14 +23,12 @@ from ssmem.integrations.sessions import LocalSessions
 from ssmem.llm.models import SMALLEST_MODEL
 
 ROOT = Path(__file__).resolve().parents[2]
-README = ROOT / "README.md"
-BIN = Path(sys.executable).parent  # the venv's scripts: `ssmem` as the README runs it
+PAGE = ROOT / "docs" / "integrations.md"
+BIN = Path(sys.executable).parent  # the venv's scripts: `ssmem` as the page runs it
 
 
 def section() -> str:
-    text = README.read_text()
-    start = text.index("## Integrations")
-    return text[start : text.index("\n## ", start + 5)]
+    return PAGE.read_text()
 
 
 def blocks(lang: str) -> list[str]:
@@ -43,7 +41,7 @@ def run_python(code: str, env: dict[str, str] | None = None, **names: object) ->
     os.environ.update(env or {})
     try:
         with contextlib.redirect_stdout(out):
-            exec(compile(code, f"{README}:Integrations", "exec"), dict(names))
+            exec(compile(code, str(PAGE), "exec"), dict(names))
     finally:
         os.environ.clear()
         os.environ.update(saved)
@@ -123,7 +121,7 @@ def test_the_langchain_lines_work_in_a_conversation(tmp_path: Path, monkeypatch)
     code = blocks("python")[1]
     code += (
         "\nconfig = {'configurable': {'session_id': 'user-42'}}"
-        "\nchat.invoke(\"I'm allergic to peanuts.\", config)"
+        '\nchat.invoke("I\'m allergic to peanuts.", config)'
         "\nprint(chat.invoke('Any snack ideas?', config).content)"
     )
     assert run_python(code, **names).strip() == "No peanuts, then."
