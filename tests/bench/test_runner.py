@@ -151,3 +151,28 @@ def test_seed_ranges_expand_and_bad_ranges_are_input_errors():
     for bad in ("3-1", "a-b", "1-"):
         with pytest.raises(InputError, match="--seeds"):
             _ints(bad, "seeds")
+
+
+def test_a_plot_with_one_budget_or_one_length_draws_bars_not_dots(tmp_path, monkeypatch):
+    """With one budget measured, "answerable vs budget" was a dot per system (issue 17)."""
+    from ssmem.bench import report
+
+    runs = [
+        {"family": "meeting", "system": s, "stream_tokens": n, "budget": 256, "seed": 0,
+         "metrics": {"answerable": v}}
+        for s, v in (("window", 0.1), ("ssm", 0.9)) for n in (2000, 8000)
+    ]  # fmt: skip
+    meta = {"command": "test", "git_commit": "x", "date": "d"}
+    drawn = {}
+
+    def keep(plt, fig, axes, title, meta, path):
+        drawn[path.name] = (title, axes[0])
+
+    monkeypatch.setattr(report, "_finish", keep)
+    report.plot_vs(runs, meta, "budget", "answerable", tmp_path / "b.png")
+    report.plot_vs(runs, meta, "stream_tokens", "answerable", tmp_path / "l.png")
+    title, ax = drawn["b.png"]
+    assert "budget 256 (the only one measured)" in title
+    assert [round(p.get_height(), 2) for p in ax.patches] == [0.1, 0.9] and not ax.lines
+    title, ax = drawn["l.png"]  # two lengths: still a line per system
+    assert "only one" not in title and len(ax.lines) == 2 and not ax.patches

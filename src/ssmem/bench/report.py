@@ -261,6 +261,18 @@ def _series(ax, pts: list[tuple[float, float]], marker: str, dash: str, label: s
         )
 
 
+def _bars(ax, values: list[tuple[str, float | None]]) -> None:
+    """One bar per system where a line would be a single dot (one budget or one length was
+    measured); colours follow the line plots' order, and a system with no value gets none."""
+    import matplotlib
+
+    colors = matplotlib.rcParams["axes.prop_cycle"].by_key()["color"]
+    for i, (label, v) in enumerate(values):
+        if v is not None:
+            ax.bar(i, v, color=colors[i % len(colors)], alpha=0.8, label=label)
+    ax.set_xticks(range(len(values)), [label for label, _ in values], rotation=45, ha="right")
+
+
 def _panel(ax, title: str, xlabel: str, ylabel: str, log_x: bool = True) -> None:
     """Shared axes of every panel: log2 x (or linear), a [0, 1] metric on y."""
     if log_x:
@@ -281,15 +293,23 @@ def plot_vs(runs: list[dict], meta: dict, x: str, metric: str, path: Path) -> No
     table = _group(runs, ("family", "system", x), metric)
     # families where the metric never applies (e.g. no stale values) get no panel
     fams = [f for f in fams if any(v is not None for k, v in table.items() if k[0] == f)] or fams
+    xs = _ordered(runs, x)
     plt, fig, axes = _grid(len(fams))
     for ax, fam in zip(axes, fams, strict=False):
+        if len(xs) == 1:  # a line through one point is a dot: bars, and the title says so
+            _bars(ax, [(s, table.get((fam, s, xs[0]))) for s in _ordered(runs, "system")])
+            _panel(ax, fam, "", metric, log_x=False)
+            continue
         for i, s in enumerate(_ordered(runs, "system")):
             marker, dash = STYLES[i % len(STYLES)]
             pts = sorted((k[2], v) for k, v in table.items() if k[:2] == (fam, s) and v is not None)
             _series(ax, pts, marker, dash, s)
         _panel(ax, fam, x.replace("_", " "), metric)
     note = f" (budget {min(r['budget'] for r in runs)})" if x == "stream_tokens" else ""
-    _finish(plt, fig, axes, f"{metric} vs {x.replace('_', ' ')}{note}", meta, path)
+    title = f"{metric} vs {x.replace('_', ' ')}{note}"
+    if len(xs) == 1:
+        title = f"{metric} at {x.replace('_', ' ')} {xs[0]} (the only one measured){note}"
+    _finish(plt, fig, axes, title, meta, path)
 
 
 def _pooled(runs: list[dict], cell: tuple[str, str, int], field: str) -> dict[int, float]:
