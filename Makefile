@@ -50,8 +50,9 @@ models-all: $(MODELS_STAMP)
 
 install: $(BASE_STAMP) $(MODELS_STAMP)
 
+# DEMO_ARGS=--summary adds the LLM-written summary baseline (about 1-1.5 min more).
 demo: $(BASE_STAMP) $(MODELS_STAMP)
-	$(VENV)/bin/ssmem demo
+	$(VENV)/bin/ssmem demo $(DEMO_ARGS)
 
 lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check src tests
