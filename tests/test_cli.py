@@ -156,22 +156,38 @@ def test_the_command_list_matches_each_commands_own_help() -> None:
         assert command.get_short_help_str(limit=500) == short, name
 
 
-def test_help_and_unknown_commands_load_no_model_or_server() -> None:
-    import subprocess
-    import sys
-
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--help"],
+        ["nope"],
+        ["demo", "--help"],
+        ["sample", "--path"],
+        ["ask", "-q", "x", "-b", "0", "s.jsonl"],
+        ["ask", "-q", " ", "s.jsonl"],
+        ["chat", "-b", "0", "s.jsonl"],
+        ["context", "-b", "0", "s.jsonl"],
+        ["ask", "-q", "x", "/no/such.jsonl"],
+        ["context", "/no/such.jsonl"],
+        ["memory", "/no/such.jsonl"],
+    ],
+)
+def test_help_and_argument_errors_load_no_model_or_server(argv: list[str]) -> None:
+    """What keeps `ssmem --help` and a mistyped command under a second: no torch, model or
+    server import (`memory` with a missing file imported torch before reading it)."""
     probe = (
         "import sys\n"
         "from ssmem.cli.main import main\n"
-        "for argv in (['--help'], ['nope']):\n"
-        "    try:\n"
-        "        main(argv)\n"
-        "    except SystemExit:\n"
-        "        pass\n"
+        "try:\n"
+        "    main(sys.argv[1:])\n"
+        "except SystemExit:\n"
+        "    pass\n"
         "heavy = {'torch', 'fastapi', 'llama_cpp', 'transformers'} & set(sys.modules)\n"
         "print(sorted(heavy))\n"
     )
-    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    out = subprocess.run(
+        [sys.executable, "-c", probe, *argv], capture_output=True, text=True, timeout=60
+    )
     assert out.stdout.strip().splitlines()[-1] == "[]", out.stdout + out.stderr
 
 

@@ -49,13 +49,13 @@ def memory_cmd(
     stream: str,
 ) -> None:
     """Print the memory materialized from STREAM within BUDGET tokens."""
-    from ssmem.systems.ssm import SSMMemory, SSMSystemConfig
-
     names = frozenset(t.strip() for t in trusted.split(",") if t.strip())
     if names and supersede != "trusted":
         raise click.BadParameter("--trusted needs --supersede trusted", param_hint="--trusted")
     policy = SupersedePolicy(supersede, names)  # type: ignore[arg-type]
-    events = load_events(stream, fmt)
+    events = load_events(stream, fmt)  # a bad stream fails here, before torch and the model load
+    from ssmem.systems.ssm import SSMMemory, SSMSystemConfig
+
     mem = SSMMemory(checkpoint=checkpoint, config=SSMSystemConfig(supersede=policy))
     mem.ingest(events)
     view = mem.memory()
