@@ -1,5 +1,6 @@
-"""The README's architecture diagram names only paths that exist, names every subpackage, and
-lists the import layers that lint-imports enforces, so it cannot drift from the layout.
+"""The architecture diagram (docs/architecture.md) names only paths that exist, names every
+subpackage, and lists the import layers that lint-imports enforces, so it cannot drift from
+the layout.
 """
 
 from __future__ import annotations
