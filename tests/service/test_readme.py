@@ -5,8 +5,14 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 import re
+import socket
+import subprocess
+import sys
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = ROOT / "docs" / "service.md"
@@ -48,3 +54,31 @@ def test_readme_client_example_runs(server, monkeypatch):
     assert "Nobody deploys on Fridays." in printed  # the rule stated first is kept
     (session,) = c.sessions()
     assert session["system"] == "hybrid" and session["events"] == 3
+
+
+@pytest.mark.slow
+def test_readme_client_shell_lines_start_a_server_and_give_the_client_its_key(tmp_path: Path):
+    """The README's shell lines run as written, then its Python block in the same shell; the
+    only change is the port (a free one, so the test cannot meet another server on 8080)."""
+    text = README.read_text()
+    section = text[text.index("## The memory service and its client") :]
+    section = section[: section.index("\n## ")]
+    (shell,) = re.findall(r"```bash\n(.*?)```", section, re.S)
+    (code,) = _python_blocks(section)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    assert shell.count("ssmem serve ") == 1 and shell.count(":8080") == 2
+    shell = shell.replace("ssmem serve ", f"ssmem serve --port {port} ").replace("8080", str(port))
+    (tmp_path / "client.py").write_text(code)
+    script = f"set -eu\ntrap 'kill %1 2>/dev/null; wait' EXIT\n{shell}\npython client.py\n"
+    bin_dir = Path(sys.executable).parent
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
+    for name in ("SSMEM_URL", "SSMEM_KEY", "SSMEM_ADMIN_KEY"):
+        env.pop(name, None)
+    res = subprocess.run(
+        ["bash", "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300
+    )
+    assert res.returncode == 0, res.stdout[-2000:] + res.stderr[-3000:]
+    assert "[#2] Ana: Budget is now $9,000." in res.stdout
+    assert (tmp_path / "ssmem-data").is_dir()
