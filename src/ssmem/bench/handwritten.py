@@ -37,8 +37,9 @@ def _read(filename: str) -> tuple[str, str]:
     return path, res.read_text(encoding="utf-8")
 
 
-def _events(name: str) -> list[Event]:
-    path, text = _read(f"{name}.jsonl")
+def parse_events(path: str, text: str) -> list[Event]:
+    """Events from a hand-written stream's JSONL `text` (`path` names it in errors); seqs
+    must run 0..N-1 in order. Raises `InputError` on the first bad line."""
     events: list[Event] = []
     for line_no, line in enumerate(text.splitlines(), 1):
         if not line.strip():
@@ -63,8 +64,9 @@ def _events(name: str) -> list[Event]:
     return events
 
 
-def _questions(name: str, n_events: int) -> list[Question]:
-    path, text = _read(f"{name}.questions.json")
+def parse_questions(path: str, text: str, n_events: int) -> list[Question]:
+    """`Question`s from a questions file's JSON `text`, each asked within the `n_events`
+    events and citing evidence no later than it is asked. Raises `InputError`."""
     try:
         rows: list[dict[str, Any]] = json.loads(text)
     except json.JSONDecodeError as err:
@@ -103,8 +105,8 @@ def load_handwritten(name: str | None = None) -> Stream:
         raise InputError(
             f"unknown hand-written stream {name!r} (available: {', '.join(HANDWRITTEN)})"
         )
-    events = _events(name)
-    questions = _questions(name, len(events))
+    events = parse_events(*_read(f"{name}.jsonl"))
+    questions = parse_questions(*_read(f"{name}.questions.json"), len(events))
     return Stream(
         family=FAMILY,
         split="eval",

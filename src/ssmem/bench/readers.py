@@ -7,7 +7,9 @@ turns (audit corrections applied). Oracle context = the evidence events in strea
 update questions also the superseded statements (the reader must pick the latest). Scoring:
 an accepted answer appears in the reply after normalising case, `$`, commas and spaces;
 abstention cases are right when the reader says "not in memory"; `stale` counts replies that
-give a superseded value instead of the current one. LoCoMo adds token F1 (SQuAD-style).
+give a superseded value instead of the current one. Abstention recall = never-stated cases
+abstained on / never-stated cases; precision = never-stated cases abstained on / all
+abstentions (an abstention on a stated answer lowers it). LoCoMo adds token F1 (SQuAD-style).
 """
 
 from __future__ import annotations
@@ -163,30 +165,41 @@ def measure_speed(backend: LLMBackend, repeats: int = 3) -> dict[str, float]:
 
 
 def run_reader(backend: LLMBackend, cases: list[ReaderCase], progress: Any = None) -> dict:
-    """Accuracy, stale rate, abstention accuracy and latency of one backend over `cases`."""
+    """Accuracy, stale rate, abstention recall and precision and latency of one backend over
+    `cases` (`summarise_rows`), with every reply."""
     rows = []
     for case in cases:
         t = time.perf_counter()
         done = read_answer(backend, case.context, case.question)
         rows.append({**score(case, done.text), "source": case.source, "reply": done.text,
-                     "abstain_case": not case.answers, "latency_s": time.perf_counter() - t,
+                     "abstain_case": not case.answers, "abstained": is_abstention(done.text),
+                     "latency_s": time.perf_counter() - t,
                      "prompt_tokens": done.prompt_tokens})  # fmt: skip
         if progress is not None:
             progress.update(1)
+    return {**summarise_rows(rows), "rows": rows}
+
+
+def summarise_rows(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Accuracy, stale rate, abstention recall and precision, F1 and latency over scored
+    rows (each with correct, stale, source, abstain_case, abstained, latency_s)."""
     answerable = [r for r in rows if not r["abstain_case"]]
     abstain = [r for r in rows if r["abstain_case"]]
+    abstained = [r for r in rows if r["abstained"]]
     by_source: dict[str, list[float]] = {}
     for r in rows:
         by_source.setdefault(r["source"], []).append(r["correct"])
     f1 = [r["f1"] for r in rows if "f1" in r]
     mean = lambda xs: sum(xs) / len(xs) if xs else float("nan")  # noqa: E731
+    hits = sum(r["abstained"] for r in abstain)
     return {
         "n": len(rows),
         "accuracy": mean([r["correct"] for r in rows]),
         "accuracy_by_source": {k: mean(v) for k, v in sorted(by_source.items())},
         "stale_answer_rate": mean([r["stale"] for r in answerable]),
         "abstention_accuracy": mean([r["correct"] for r in abstain]),
+        "abstention_recall": hits / len(abstain) if abstain else float("nan"),
+        "abstention_precision": hits / len(abstained) if abstained else float("nan"),
         "locomo_f1": mean(f1),
         "latency_s": mean([r["latency_s"] for r in rows]),
-        "rows": rows,
     }

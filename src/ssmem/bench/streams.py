@@ -6,7 +6,8 @@ conversation (0-9) and the length is the conversation's own; for "bgl" the lengt
 of BGL_2k (at most its ~80k tokens); "handwritten" is the packaged hand-written stream(s)
 (`ssmem.bench.handwritten`, the seed picks one), never generated or trained on;
 "longmemeval" is one LongMemEval-S dev-half item per seed, from its eval split
-(`ssmem.bench.longmemeval`), the length is the haystack's own.
+(`ssmem.bench.longmemeval`), the length is the haystack's own; "newuser" is the hand-written
+chats under tests/data/newuser of a checkout (`ssmem.bench.newuser`, the seed picks one).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ REAL = (
     "bgl",
     "handwritten",
     "longmemeval",
+    "newuser",
 )
 ALIASES = {"babilong": ("babilong-qa1", "babilong-qa2", "babilong-qa3")}
 
@@ -61,6 +63,10 @@ def fixed_streams(family: str) -> int | None:
         from ssmem.bench.handwritten import HANDWRITTEN
 
         return len(HANDWRITTEN)
+    if family == "newuser":
+        from ssmem.bench.newuser import NEWUSER
+
+        return len(NEWUSER)
     if family == "longmemeval":
         from ssmem.bench.longmemeval import split_items
 
@@ -69,7 +75,7 @@ def fixed_streams(family: str) -> int | None:
 
 
 def length_matters(family: str) -> bool:
-    return family not in ("locomo", "handwritten", "longmemeval")
+    return family not in ("locomo", "handwritten", "longmemeval", "newuser")
 
 
 def make_stream(
@@ -93,6 +99,12 @@ def make_stream(
         if not 0 <= seed < len(HANDWRITTEN):
             raise InputError(f"handwritten has streams 0-{len(HANDWRITTEN) - 1}, got seed {seed}")
         return load_handwritten(HANDWRITTEN[seed])
+    if family == "newuser":
+        from ssmem.bench.newuser import NEWUSER, load_newuser
+
+        if not 0 <= seed < len(NEWUSER):
+            raise InputError(f"newuser has streams 0-{len(NEWUSER) - 1}, got seed {seed}")
+        return load_newuser(NEWUSER[seed])
     if family == "longmemeval":
         from ssmem.bench.longmemeval import eval_stream
 

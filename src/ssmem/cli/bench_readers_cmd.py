@@ -91,13 +91,14 @@ def bench_readers_cmd(
                        **speed)  # fmt: skip
             results.append(res)
     click.echo(f"Cases: {len(cases)} ({source}). Conditions: {conditions}.\n")
-    click.echo("| model | install MB | accuracy | stale | abstention | LoCoMo F1 | prompt tok/s "
-               "| gen tok/s | s/answer |")  # fmt: skip
-    click.echo("|---|---|---|---|---|---|---|---|---|")
+    click.echo("| model | install MB | accuracy | stale | abstention recall | abstention precision "
+               "| LoCoMo F1 | prompt tok/s | gen tok/s | s/answer |")  # fmt: skip
+    click.echo("|---|---|---|---|---|---|---|---|---|---|")
     for r in results:
         click.echo(
             f"| {r['title']} | {r['size_mb']:.0f} | {r['accuracy']:.2f} | "
-            f"{r['stale_answer_rate']:.2f} | {r['abstention_accuracy']:.2f} | "
+            f"{r['stale_answer_rate']:.2f} | {r['abstention_recall']:.2f} | "
+            f"{r['abstention_precision']:.2f} | "
             f"{r['locomo_f1']:.2f} | {r['prompt_tok_s']:.0f} | {r['gen_tok_s']:.0f} | "
             f"{r['latency_s']:.1f} |"
         )

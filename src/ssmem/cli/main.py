@@ -28,6 +28,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "bench_cmd",
         "Run every memory system over the benchmark matrix.",
     ),
+    "bench-ask": (
+        "ssmem.cli.bench_ask_cmd",
+        "bench_ask_cmd",
+        "Score `ssmem ask` (same defaults) on a hand-written question set.",
+    ),
     "bench-ingest": (
         "ssmem.cli.bench_ingest_cmd",
         "bench_ingest_cmd",
