@@ -3,8 +3,12 @@ citations it gives.
 
 It renders what the memory system hands it and adds only the reader's instructions: the
 system decides what the context holds, whether retrieval fires and how the budget is
-split (recorded in `Context.info`), and the notes the reader sees are exactly
-`Context.render()` — the text the benchmark scores. The budget counts the whole prompt in
+split (recorded in `Context.info`). The notes the reader sees are the context's lines,
+each rendered as `Context.render()` renders it, put in time order (by seq) with a line
+shown twice (retrieved and in memory) shown once (`in_time_order`): the instructions tell
+the reader that a later note is current, and a hybrid context lists memory, then the recent
+window, then retrieved older lines, so an old value retrieved last read as the newest to
+a small reader. The budget counts the whole prompt in
 the reader's own tokens (instructions, notes, question) plus a reserve for the chat
 template, so the reader's reported `prompt_tokens` never exceeds it: the context gets what
 the instructions and question leave, and a smaller budget if the reader's tokenizer counts
@@ -20,7 +24,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ssmem.context import Context
-from ssmem.context.render import date
+from ssmem.context.line import Line
+from ssmem.context.render import date, render_line, render_lines
 from ssmem.errors import InputError
 from ssmem.llm.base import LLMBackend, Message
 from ssmem.llm.reader import ABSTAIN, MAX_ANSWER_TOKENS, build_messages, is_abstention
@@ -89,6 +94,18 @@ class Answer:
         }
 
 
+def in_time_order(lines: tuple[Line, ...]) -> list[Line]:
+    """`lines` sorted by the newest event each stands for (stable), each event (or range)
+    once: where a context shows an event twice (a memory line and a retrieved copy), the
+    longer rendering stays (the one with notes, or the one not shortened)."""
+    best: dict[tuple[int, ...], Line] = {}
+    for line in lines:
+        kept = best.get(line.seqs)
+        if kept is None or len(render_line(line)) > len(render_line(kept)):
+            best[line.seqs] = line
+    return sorted(best.values(), key=lambda line: line.seqs[-1] if line.seqs else -1)
+
+
 def parse_citations(text: str, shown: set[int]) -> list[int]:
     """`[#12]`, `[#3, #5]`, `[#12-#40]` → seqs, in order, kept only if shown in the prompt."""
     cited: list[int] = []
@@ -125,7 +142,8 @@ def build_prompt(
     room = budget - fixed
     while True:
         ctx = system.context(query, room)
-        messages = build_messages(ctx.render(), query, cite=True, today=today)
+        notes = render_lines(in_time_order(ctx.lines))
+        messages = build_messages(notes, query, cite=True, today=today)
         used = total(messages)
         if used <= budget or room == 0:
             return Prompt(ctx, messages, used)

@@ -16,7 +16,6 @@ ABSTAINS = [
     "That is not found in the notes.",
     "",
     "   ",
-    "[#4]",
     "I'm sorry, but that is not in memory.",
     "I don't know; it is not mentioned in the notes - not in the notes.",
 ]
@@ -28,6 +27,8 @@ ANSWERS = [
     "The budget is $9,000; older values are not in memory.",
     "Friday, not in the notes before that",
     "0412 555 019",
+    "[#4]",  # the note number alone: it points at the answer (the orchestrator quotes it)
+    "[#40] [#41]",
 ]
 
 

@@ -127,10 +127,13 @@ _FILLER = frozenset(
 def is_abstention(answer: str) -> bool:
     """True when the reader said the notes do not hold the answer (or said nothing). The
     phrase counts only where nothing else was said: "4-7-1-9-# not in memory" stated a
-    value (the reader then hedged), so it is an answer."""
+    value (the reader then hedged), so it is an answer. A reply that is only a note number
+    ("[#40]") pointed at the note that answers: an answer, which the orchestrator quotes."""
+    if not answer.strip():
+        return True
     text = _CITATION.sub(" ", answer)
     if not text.strip():
-        return True
+        return False
     match = _ABSTAIN_RE.search(text)
     if match is None:
         return False
