@@ -33,6 +33,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "bench_ask_cmd",
         "Score `ssmem ask` (same defaults) on a hand-written question set.",
     ),
+    "bench-haystack": (
+        "ssmem.cli.bench_haystack_cmd",
+        "bench_haystack_cmd",
+        "Ingest cost of whole LongMemEval-S haystacks per system (fresh process each), vs rag.",
+    ),
     "bench-ingest": (
         "ssmem.cli.bench_ingest_cmd",
         "bench_ingest_cmd",

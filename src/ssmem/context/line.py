@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from ssmem.events import Event
 
 LineKind = Literal["window", "memory", "retrieved"]
-Cut = Literal["head", "tail"]
+Cut = Literal["head", "tail", "part"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +64,8 @@ class Line:
     seqs: the events its text is from (one for an event or a slot; a summary line may stand
         for a range); the rendered tag names them.
     text: the event's text verbatim (no `[#seq]` label, no source), or shortened by the
-        packer (`cut`: "head" kept the start, "tail" kept the end).
+        packer (`cut`: "head" kept the start, "tail" kept the end; "part": a passage from
+        inside the text, as a retriever that indexes passages returns it).
     source / ts: of the event the text is from.
     open: an unresolved open loop (a question or task nothing has closed yet).
     previous: the value a memory line replaced (a trace the packer may drop to fit).

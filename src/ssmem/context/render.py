@@ -106,6 +106,8 @@ def render_line(line: Line) -> str:
             text = f"{text}{ELLIPSIS}"
         elif line.cut == "tail":
             text = f"{ELLIPSIS}{text}"
+        elif line.cut == "part":
+            text = f"{ELLIPSIS}{text}{ELLIPSIS}"
     who = f"{quote(line.source)}: " if line.source and reason != "source" else ""
     when = f"({date(line.ts)}) " if line.ts is not None and line.kind != "window" else ""
     out = f"{'OPEN ' if line.open else ''}{tag(line.seqs)} {when}{who}{text}"

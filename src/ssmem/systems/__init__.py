@@ -12,6 +12,7 @@ from ssmem.errors import InputError
 from ssmem.systems.base import Context, MemorySystem, Segment, Stats
 from ssmem.systems.full import FullContextMemory
 from ssmem.systems.rag import RAGMemory
+from ssmem.systems.rag_lme import RAGLMEMemory
 from ssmem.systems.ssm_variants import FACTORIES as COMPRESSOR_FACTORIES
 from ssmem.systems.summary import summary_factory
 from ssmem.systems.window import WindowMemory
@@ -27,6 +28,7 @@ DEFAULT_SYSTEM = "hybrid"
 SYSTEMS: dict[str, Factory] = {
     "window": lambda counter: WindowMemory(counter),
     "rag": lambda counter: RAGMemory(counter),
+    "rag-lme": lambda counter: RAGLMEMemory(counter),  # passages, session keys, time-aware
     "full": lambda counter: FullContextMemory(counter),
     "summary": summary_factory,  # writes with the local LLM (SSMEM_SUMMARY_BACKEND to change)
     **COMPRESSOR_FACTORIES,  # ssm, hybrid and the ablations (ssm_variants.py)
