@@ -1,6 +1,8 @@
 """The materializer: turns per-event head outputs into slot decisions, deterministically.
 
-For each event, in stream order: drop it if the retention head calls it noise; otherwise
+For each event, in stream order: drop it if the retention head calls it noise (unless it is
+a chat turn carrying a concrete value: a code, an amount, an id) or it is chat that states
+nothing on its own ("Great.", "ok", "Tacos."; both rules in `text/chatter.py`); otherwise
 find the live slot it is about. For an update or a resolution, learned attribution (two
 heads that see the SSM state, `Attribution`) first finds the event that *named* what it
 changes — itself when it names it ("Atlas budget is now $9k"), else the earlier event among
@@ -38,6 +40,7 @@ from ssmem.compressor.store.slots import OPEN_TYPES, TYPES, Slot, Version
 from ssmem.context.screen import screen
 from ssmem.events import Event
 from ssmem.text import Analysis, analyse
+from ssmem.text.chatter import CHAT_KINDS, carries_value, says_nothing
 from ssmem.text.lexicon import DocFreq, words
 
 NOISE = TYPES.index("noise")
@@ -172,7 +175,10 @@ class Materializer:
             self.dropped += 1  # never a slot, nor the subject a later update points at
             return self._decide(Decision(event.seq, "withheld", None, p_keep, p_update, 0.0, type_))
         self._recent.append(Recent(version, key, ev_words))
-        if p_keep < cfg.keep_threshold:
+        keep = p_keep >= cfg.keep_threshold or (
+            event.kind in CHAT_KINDS and carries_value(event.text)  # a code, an amount, an id
+        )
+        if not keep or says_nothing(event.text):  # text/chatter.py
             self.dropped += 1
             return self._decide(Decision(event.seq, "dropped", None, p_keep, p_update, 0.0, type_))
         analysis = analyse(event.text)
