@@ -27,6 +27,10 @@ ANSWERS = [
     "The budget is $9,000; older values are not in memory.",
     "Friday, not in the notes before that",
     "0412 555 019",
+    # real replies of the default reader on tests/data/newuser (ssmem bench-ask, issue 17)
+    "Chocolate raspberry. Not in memory",
+    "Rabies booster added to recheck. Not in memory",
+    "Tree nut allergy. Note",
     "[#4]",  # the note number alone: it points at the answer (the orchestrator quotes it)
     "[#40] [#41]",
 ]
