@@ -135,3 +135,22 @@ def test_run_ask_eval_takes_asks_path_and_reports_per_stream():
     row = next(r for r in res["rows"] if "patient ID" in r["query"])
     assert row["right"] and res["overall"]["right"] == 1
     assert "| vet | 19 |" in markdown_table(res)
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["bench-ask", "--stream", "nope"], "unknown newuser stream 'nope'"),
+        (["bench-ask", "--budget", "0"], "at least 1 token"),
+        (["bench-ask", "--family", "handwritten", "--stream", "vet"], "unknown hand-written"),
+    ],
+)
+def test_bench_ask_refuses_bad_input_before_any_model_loads(cli, monkeypatch, argv, message):
+    import ssmem.cli.bench_ask_cmd as cmd
+
+    def no_model(*args):
+        raise AssertionError("the reader was loaded before the input was checked")
+
+    monkeypatch.setattr(cmd, "make_backend", no_model)
+    code, out, err = cli(argv)
+    assert code == 2 and message in err and out == ""

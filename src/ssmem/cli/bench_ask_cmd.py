@@ -15,6 +15,7 @@ from pathlib import Path
 
 import click
 
+from ssmem.bench.types import Stream
 from ssmem.cli.ask_cmd import (
     backend_options,
     build_system,
@@ -83,7 +84,8 @@ def bench_ask_cmd(
         (out / "bench-ask.md").write_text(header + table)
 
 
-def _load(family: str, names: tuple[str, ...]) -> list:
+def _load(family: str, names: tuple[str, ...]) -> list[Stream]:
+    """The streams to ask over (all of the family's when `names` is empty)."""
     if family == "newuser":
         from ssmem.bench.newuser import NEWUSER, load_newuser
 
