@@ -87,3 +87,26 @@ def test_sessions_without_ids_split_on_time_gaps_and_budget_holds() -> None:
         ctx = mem.context("pump 1 pressure", budget)
         assert ctx.tokens <= budget
         assert len(ctx.seqs()) == len(set(ctx.seqs()))
+
+
+@pytest.mark.slow
+def test_exported_state_restores_a_system_that_answers_identically() -> None:
+    first = [
+        *session(0, "a", ts(2023, 3, 2), [*FILLER, "My locker code is 5521, don't forget it."]),
+        *session(7, "b", ts(2023, 6, 1), FILLER[:4]),
+    ]
+    later = session(11, "b", ts(2023, 6, 1), ["Also my bike lock is 0907.", "Noted."])
+    a = RAGLMEMemory(config=RAGLMEConfig(passage_tokens=16))
+    a.ingest(first)
+    b = RAGLMEMemory(config=RAGLMEConfig(passage_tokens=16))
+    b.import_state(a.export_state())
+    a.ingest(later)
+    b.ingest(later)
+    assert len(b._sessions) == len(a._sessions) == 2  # the restored one continued session b
+    for q in ("What is my locker code?", "bike lock", "capital two weeks ago", ""):
+        for budget in (0, 40, 200):
+            assert a.context(q, budget).render() == b.context(q, budget).render()
+    with pytest.raises(ValueError, match="fresh system"):
+        b.import_state(a.export_state())
+    with pytest.raises(ValueError, match="other settings"):
+        RAGLMEMemory(config=RAGLMEConfig(passage_tokens=8)).import_state(a.export_state())

@@ -21,10 +21,11 @@ import click
     show_default=True,
 )
 def bench_haystack_cmd(systems: str, haystacks: str, threads: int, out: Path) -> None:
-    """Ingest whole LongMemEval-S dev-half haystacks (~115k tokens each), one fresh process per
-    system and haystack; report seconds, tokens/s, the encoder's share and LLM calls, with
-    each system's ratio to rag. Writes haystack_ingest.json and .md under OUT. Time it with
-    nothing else running."""
+    """Time whole LongMemEval-S haystacks' ingest per system (a fresh process each), vs rag.
+
+    Each dev-half haystack (~115k tokens) is ingested session by session; the report gives
+    seconds, tokens/s, the encoder's share and LLM calls, with each system's ratio to rag.
+    Writes haystack_ingest.json and .md under OUT. Time it with nothing else running."""
     from ssmem.bench.haystack_ingest import HaystackBenchConfig, markdown, run
     from ssmem.cli.bench_cmd import _ints, _names
 

@@ -36,7 +36,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "bench-haystack": (
         "ssmem.cli.bench_haystack_cmd",
         "bench_haystack_cmd",
-        "Ingest cost of whole LongMemEval-S haystacks per system (fresh process each), vs rag.",
+        "Time whole LongMemEval-S haystacks' ingest per system (a fresh process each), vs rag.",
     ),
     "bench-ingest": (
         "ssmem.cli.bench_ingest_cmd",

@@ -11,6 +11,9 @@ splits the budget the session's constraints leave: they are shown in every conte
 are not room the memory competes for. The decision (rule, detail, share) is made once,
 here, and recorded in `ContextInfo.retrieval`. The memory is read once per query
 (`MemoryView.read`).
+
+The retriever is `rag` (event-boundary chunks) by default; `hybrid-lme` uses `rag-lme`
+(passages, session keys, time-aware expansion), whose lines are taken one by one.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from ssmem.systems.base import Stats, check_budget
 from ssmem.systems.grounding import Grounding, LogLookup
 from ssmem.systems.policy import PolicyConfig, decide_coverage, decide_early
 from ssmem.systems.rag import Block, RAGConfig, RAGMemory
+from ssmem.systems.rag_lme import RAGLMEConfig, RAGLMEMemory
 from ssmem.systems.ssm import SSMMemory
 from ssmem.tokens import TokenCounter, default_counter
 
@@ -43,6 +47,7 @@ class HybridMemory:
         counter: TokenCounter | None = None,
         ssm: SSMMemory | None = None,
         policy: PolicyConfig | None = None,
+        retriever: str = "rag",
     ) -> None:
         self.counter = counter or default_counter()
         self.ssm = ssm or SSMMemory(self.counter)
@@ -50,7 +55,13 @@ class HybridMemory:
         self.policy = policy or PolicyConfig(
             min_coverage=self.settings.min_coverage, min_confidence=self.settings.min_confidence
         )
-        self.rag = RAGMemory(self.counter, RAGConfig(window_share=0.0))
+        self.rag: RAGMemory | RAGLMEMemory
+        if retriever == "rag":
+            self.rag = RAGMemory(self.counter, RAGConfig(window_share=0.0))
+        elif retriever == "rag-lme":
+            self.rag = RAGLMEMemory(self.counter, RAGLMEConfig(window_share=0.0))
+        else:
+            raise ValueError(f"unknown retriever {retriever!r} (rag, rag-lme)")
         self.fired: dict[str, int] = {}
 
     def ingest(self, events: Iterable[Event]) -> None:
@@ -80,7 +91,7 @@ class HybridMemory:
         r_budget = int(max(0, budget - self.constraint_tokens()) * share)
         rest = self.ssm.context_from(reading, budget - r_budget)
         shown = rest.seqs()
-        blocks = [b for b in self.rag.retrieve(query, r_budget) if not {x.seq for x in b} <= shown]
+        blocks = [b for b in self.blocks(query, r_budget) if not {x.seq for x in b} <= shown]
         probable = {**self.older_retrieved(query, rest, blocks), **reading.older_seqs}
         note = marker(superseded_map(self.ssm.materializer.slots), probable)
         room = budget - rest.tokens - 1
@@ -88,6 +99,12 @@ class HybridMemory:
         retrieved = pack(marked, room - 1, self.counter, on_miss="skip").lines
         info = replace(rest.info, retrieval=replace(decision, share=share))
         return make_context(self.name, budget, self.counter, [*rest.lines, *retrieved], info)
+
+    def blocks(self, query: str, room: int) -> list[Block]:
+        """The retriever's result as blocks (a `rag-lme` passage is a block of one line)."""
+        if isinstance(self.rag, RAGLMEMemory):
+            return [(line,) for line in self.rag.retrieve(query, room)]
+        return self.rag.retrieve(query, room)
 
     def older_retrieved(
         self, query: str, rest: Context, blocks: Sequence[Block]

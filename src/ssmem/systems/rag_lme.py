@@ -28,10 +28,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 
+from ssmem import statefile
 from ssmem.context import Context, Line, make_context, pack
 from ssmem.events import Event
 from ssmem.systems.base import Stats, check_budget
@@ -39,6 +40,7 @@ from ssmem.systems.window import WindowConfig, WindowMemory
 from ssmem.text.timeref import time_window
 from ssmem.tokens import TokenCounter, default_counter
 
+STATE_KIND = "ssmem.rag-lme-memory/1"
 SENTENCE_END = re.compile(r"(?<=[.!?:])\s+|\n+")
 
 
@@ -50,6 +52,8 @@ class RAGLMEConfig:
     window_share: float = 0.2
     session_gap_s: float = 3600.0
     session_events: int = 64  # without ids or times: a new session every this many events
+    session_keys: bool = True  # fuse the sessions' ranks into their passages' (ablation: off)
+    time_aware: bool = True  # rank the sessions inside a question's time window first
 
 
 @dataclass(frozen=True)
@@ -215,8 +219,8 @@ class RAGLMEMemory:
         s_sims = centroids @ qv
         s_dense = sorted(range(len(self._sessions)), key=lambda s: (-s_sims[s], -s))
         s_lexical = self._bm25_order(self._bm25_sessions, query, len(self._sessions), 1 << 30)
-        session_lists = [s_dense, s_lexical]
-        window = time_window(query, self._now)
+        session_lists = [s_dense, s_lexical] if cfg.session_keys else []
+        window = time_window(query, self._now) if cfg.time_aware else None
         if window is not None:
             lo, hi = window
             inside = [
@@ -258,6 +262,83 @@ class RAGLMEMemory:
         p = self._passages[pid]
         line = Line.of_event(self._events[p.seq], "retrieved")
         return line if p.cut is None else replace(line, text=p.text, cut=p.cut)
+
+    # -- snapshots (`SnapshotableMemory`) -------------------------------------------------
+    def export_state(self) -> bytes:
+        """Events, passages, sessions, vectors and the recent window as `ssmem.statefile`
+        bytes: a restore never embeds again (indexes are rebuilt on the first query)."""
+        events = sorted(self._events.values(), key=lambda e: e.seq)
+        sid = [
+            e.meta.get("session_id") if isinstance(e.meta, dict) else None for e in events
+        ]  # kept so a restored system continues the same session
+        meta = {
+            "config": asdict(self.config),
+            "encoder": self.encoder_name,
+            "event": [[e.seq, e.text, e.source, e.ts] for e in events],
+            "session_id": sid,
+            "passage_text": [p.text for p in self._passages],
+            "passage_cut": [p.cut for p in self._passages],
+            "session_ts": self._session_ts,
+            "session_key": self._session_key,
+            "last_ts": self._last_ts,
+            "now": self._now,
+        }
+        arrays = {
+            "passage": np.array(
+                [[p.seq, p.tokens, p.session] for p in self._passages], dtype=np.int64
+            ).reshape(-1, 3),
+            "vecs": self._vecs,
+            "window": np.frombuffer(self._window.export_state(), dtype=np.uint8),
+        }
+        return statefile.pack(STATE_KIND, meta, arrays)
+
+    def import_state(self, data: bytes) -> None:
+        """Restore what `export_state` wrote into this fresh system (`ValueError` otherwise)."""
+        meta, arrays = statefile.unpack(data, STATE_KIND)
+        if self._events:
+            raise ValueError("rag-lme state can only be imported into a fresh system")
+        try:
+            if meta["config"] != asdict(self.config):
+                raise ValueError("rag-lme state was written with other settings")
+            if meta["encoder"] != self.encoder_name:
+                raise ValueError("rag-lme state was written with another encoder")
+            rows, vecs = arrays["passage"].tolist(), arrays["vecs"]
+            texts, cuts = meta["passage_text"], meta["passage_cut"]
+            if not len(rows) == len(texts) == len(cuts) == len(vecs):
+                raise ValueError("rag-lme state's passage columns disagree in length")
+            events = {}
+            for (seq, text, source, ts), sid in zip(meta["event"], meta["session_id"], strict=True):
+                extra = {} if sid is None else {"meta": {"session_id": sid}}
+                events[int(seq)] = Event(seq=int(seq), text=text, source=source, ts=ts, **extra)
+            passages = [
+                _Passage(int(seq), text, cut, int(n), int(session))
+                for (seq, n, session), text, cut in zip(rows, texts, cuts, strict=True)
+            ]
+            sessions: list[list[int]] = [[] for _ in meta["session_ts"]]
+            for pid, p in enumerate(passages):
+                if p.seq not in events or p.cut not in (None, "head", "tail", "part"):
+                    raise ValueError("rag-lme state's passages do not match its events")
+                sessions[p.session].append(pid)
+            self._window.import_state(arrays["window"].tobytes())
+        except (KeyError, TypeError, IndexError) as err:
+            raise ValueError(f"unreadable rag-lme state: {type(err).__name__} {err}") from None
+        self._events, self._passages, self._sessions = events, passages, sessions
+        self._session_ts = list(meta["session_ts"])
+        self._session_key, self._last_ts, self._now = (
+            meta["session_key"],
+            meta["last_ts"],
+            meta["now"],
+        )
+        self._vecs = np.asarray(vecs, dtype=np.float32).reshape(-1, 384)
+
+    @property
+    def encoder_name(self) -> str:
+        """Which encoder made the vectors; loads nothing."""
+        if self._encoder is None:
+            from ssmem.encoders.minilm import MiniLMEncoder
+
+            return MiniLMEncoder.name
+        return getattr(self._encoder, "name", type(self._encoder).__name__)
 
     def stats(self) -> Stats:
         text = sum(len(p.text) for p in self._passages)

@@ -1,4 +1,5 @@
-"""The compressor-backed systems by name: `ssm`, `hybrid` and the ablations that isolate
+"""The compressor-backed systems by name: `ssm`, `hybrid` (and `hybrid-lme`, whose retriever is
+`rag-lme`) and the ablations that isolate
 what the SSM buys — `ssm-norec` (same heads, per-event classifier, no state),
 `ssm-noupdate` (updates never overwrite), `ssm-untrained` (randomly initialised SSM and
 heads), `ssm-nostate` (the learned update attribution with the SSM state zeroed at its head
@@ -24,6 +25,14 @@ def hybrid_system(counter: TokenCounter | None):
     from ssmem.systems.hybrid import HybridMemory
 
     return HybridMemory(counter)
+
+
+def hybrid_lme_system(counter: TokenCounter | None):
+    from ssmem.systems.hybrid import HybridMemory
+
+    mem = HybridMemory(counter, retriever="rag-lme")
+    mem.name = "hybrid-lme"
+    return mem
 
 
 def norec_system(counter: TokenCounter | None):
@@ -85,6 +94,7 @@ def rules_system(counter: TokenCounter | None):
 FACTORIES = {
     "ssm": ssm_system,
     "hybrid": hybrid_system,
+    "hybrid-lme": hybrid_lme_system,  # the hybrid with rag-lme as its retriever
     "ssm-norec": norec_system,
     "ssm-noupdate": noupdate_system,
     "ssm-untrained": untrained_system,
