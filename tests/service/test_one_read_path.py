@@ -1,6 +1,6 @@
 """One read path: the benchmark, `ssmem ask` (the orchestrator) and the service's /context
 show the same lines for the same stream, query and budget — what is scored is what a user
-and a reader get."""
+and a reader get (the reader in time order, each event once)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ import pytest
 
 from ssmem import make_system
 from ssmem.bench import generate
+from ssmem.context.render import render_lines
 from ssmem.llm.reader import build_messages
-from ssmem.orchestrator import OrchestratorConfig, build_prompt
+from ssmem.orchestrator import OrchestratorConfig, build_prompt, in_time_order
 from ssmem.tokens import default_counter
 
 
@@ -36,4 +37,6 @@ def test_bench_ask_and_service_show_the_same_lines(server, system) -> None:
         whole = budget + fixed + OrchestratorConfig().template_reserve
         prompt = build_prompt(ask, q.query, whole, counter)
         assert prompt.context.lines == scored.lines
-        assert f"Notes:\n{scored.render()}\n\nQuestion:" in prompt.text
+        # the reader gets those lines in time order, each event once (orchestrator.py)
+        shown = render_lines(in_time_order(scored.lines))
+        assert f"Notes:\n{shown}\n\nQuestion:" in prompt.text
