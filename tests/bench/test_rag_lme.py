@@ -110,3 +110,19 @@ def test_exported_state_restores_a_system_that_answers_identically() -> None:
         b.import_state(a.export_state())
     with pytest.raises(ValueError, match="other settings"):
         RAGLMEMemory(config=RAGLMEConfig(passage_tokens=8)).import_state(a.export_state())
+
+
+@pytest.mark.slow
+def test_event_values_show_the_whole_event_when_it_fits_else_the_passage() -> None:
+    long_turn = " ".join(
+        f"Step {i}: sand the window frame, prime it and wait a day before the next coat."
+        for i in range(10)
+    ).replace("Step 4: sand", "Step 4: the paint colour is Harbor Fog 2041, then sand")
+    events = session(0, "s", ts(2023, 5, 1), [*FILLER, long_turn])
+    mem = RAGLMEMemory(config=RAGLMEConfig(passage_tokens=40, value="event", window_share=0.0))
+    mem.ingest(events)
+    q = "Which paint colour did I pick?"
+    roomy = [x for x in mem.context(q, 1000).lines if x.seq == 6]
+    assert len(roomy) == 1 and roomy[0].cut is None and roomy[0].text == long_turn
+    tight = [x for x in mem.context(q, 60).lines if x.seq == 6]
+    assert len(tight) == 1 and tight[0].cut is not None and "2041" in tight[0].text

@@ -3,12 +3,13 @@ chat histories, built from the same parts as `rag` (BM25 + MiniLM, reciprocal-ra
 "the hybrid beats RAG" is measured against a strong retriever, not a weak one.
 
 What differs from `rag`:
-- **Values at passage granularity.** Every event is indexed on its own (no multi-event chunks),
-  and an event longer than `passage_tokens` is split at sentence ends into passages of at
-  most that many tokens. A retrieved passage is shown as a line of its event with a `…` where
-  text was left out (`Line.cut` "head" / "tail" / "part"), so a long assistant turn does not
-  spend the budget on its other paragraphs. Keys are the event's own words (no `[#seq]`
-  label or date), so the same turn embeds the same in every stream.
+- **Passages.** Every event is indexed on its own (no multi-event chunks), and an event longer
+  than `passage_tokens` is split at sentence ends into passages of at most that many tokens.
+  A retrieved passage is shown as a line of its event with a `…` where text was left out
+  (`Line.cut` "head" / "tail" / "part"), so a long assistant turn does not spend the budget
+  on its other paragraphs (`value` "event" shows the whole event when it fits instead).
+  Keys are the event's own words (no `[#seq]` label or date), so the same turn embeds the
+  same in every stream.
 - **Session-level keys.** Events are grouped into sessions (`meta["session_id"]` where the
   stream has one, else a new session after `session_gap_s` without events, else every
   `session_events` events). A session is ranked by the cosine of the query with the mean of its
@@ -33,7 +34,7 @@ from dataclasses import asdict, dataclass, replace
 import numpy as np
 
 from ssmem import statefile
-from ssmem.context import Context, Line, make_context, pack
+from ssmem.context import Context, Line, make_context, render_line
 from ssmem.events import Event
 from ssmem.systems.base import Stats, check_budget
 from ssmem.systems.window import WindowConfig, WindowMemory
@@ -54,6 +55,10 @@ class RAGLMEConfig:
     session_events: int = 64  # without ids or times: a new session every this many events
     session_keys: bool = True  # fuse the sessions' ranks into their passages' (ablation: off)
     time_aware: bool = True  # rank the sessions inside a question's time window first
+    # what a hit shows: "passage" (the matching passage alone) or "event" (the whole event
+    # its best passage is from, or that passage when the event does not fit); on the
+    # LongMemEval fit split "event" was no better (experiments/lme_retrieval_variants.py)
+    value: str = "passage"
 
 
 @dataclass(frozen=True)
@@ -249,14 +254,32 @@ class RAGLMEMemory:
         return make_context(self.name, budget, self.counter, [*lines, *window.lines])
 
     def retrieve(self, query: str, room: int, covered: set[int] | None = None) -> list[Line]:
-        """Passage lines for `query` within `room` tokens, in stream order; events in
-        `covered` are left out."""
+        """Retrieved lines for `query` within `room` tokens, in stream order; events in
+        `covered` are left out. With `value` "event" a hit is its whole event when that fits
+        the room left, else its best passage; with "passage", the passage alone."""
         covered = covered or set()
-        pids = [p for p in self.rank(query) if self._passages[p].seq not in covered][:400]
-        lines = [self._line(p) for p in pids]
-        where = {id(line): p for line, p in zip(lines, pids, strict=True)}
-        kept = pack(lines, room, self.counter, on_miss="skip").lines
-        return sorted(kept, key=lambda line: where[id(line)])  # passage ids follow the stream
+        pids = [p for p in self.rank(query) if self._passages[p].seq not in covered]
+        if self.config.value == "event":  # an event ranks by its best passage
+            best: dict[int, int] = {}
+            for p in pids:
+                best.setdefault(self._passages[p].seq, p)
+            pids = list(best.values())
+        picked: list[tuple[int, Line]] = []
+        used = 0
+        for p in pids[:400]:
+            line = self._line(p)
+            options = [line]
+            if self.config.value == "event" and line.cut is not None:
+                options.insert(0, Line.of_event(self._events[line.seq], "retrieved"))
+            for option in options:  # the whole event when it fits, else the passage alone
+                n = self.counter.count(render_line(option)) + (1 if picked else 0)
+                if used + n <= room:
+                    picked.append((p, option))
+                    used += n
+                    break
+            if room - used <= 8:
+                break
+        return [line for _, line in sorted(picked, key=lambda x: x[0])]  # stream order
 
     def _line(self, pid: int) -> Line:
         p = self._passages[pid]
