@@ -1,7 +1,7 @@
 """Which rag-lme parts help, measured on the LongMemEval-S dev half's *fit* split only (the
 benchmark's eval items are never used to choose): evidence recall at 512 / 1024 / 4096 of
-rag, and rag-lme with and without its session keys and time-aware expansion, and with
-passages rather than whole events as values.
+rag, and rag-lme with and without its session keys and time-aware expansion, and showing
+whole events rather than passages where they fit.
 
 Run: .venv/bin/python experiments/lme_retrieval_variants.py [N_ITEMS] [STORE]
 (STORE: an embedding-store file, so a rerun does not encode again.)
@@ -23,7 +23,7 @@ N = int(sys.argv[1]) if len(sys.argv) > 1 else 24
 BUDGETS = (512, 1024, 4096)
 VARIANTS = {
     "rag-lme": {},
-    "passage values": {"value": "passage"},
+    "event values": {"value": "event"},
     "no session keys": {"session_keys": False},
     "no time": {"time_aware": False},
     "passages only": {"session_keys": False, "time_aware": False},
