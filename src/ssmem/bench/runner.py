@@ -234,11 +234,12 @@ def run_bench(cfg: BenchConfig, out: Path, command: str, progress: bool = True) 
     from ssmem.tokens import default_counter
 
     out.mkdir(parents=True, exist_ok=True)
+    commit = _git_commit()  # the code the run imports now, not what HEAD is when it ends
     t = time.perf_counter()
     rows, errors = run_matrix(cfg, progress)
     meta = {
         "command": command,
-        "git_commit": _git_commit(),
+        "git_commit": commit,
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": f"{platform.machine()} {platform.processor() or ''} {os.cpu_count()} cpus, "
         f"{platform.system()} {platform.release()}, python {platform.python_version()}",
