@@ -113,3 +113,23 @@ def shared_encoder() -> MiniLMEncoder:
     return MiniLMEncoder(
         EncoderConfig(threads=int(threads) if threads else None, store=os.environ.get(ENV) or None)
     )
+
+
+class UsesEncoder:
+    """For a system that embeds text: `_encoder` is the one it was given, else the
+    process-wide encoder, loaded on first use; `encoder_name` says which made its vectors
+    without loading anything (a snapshot records it)."""
+
+    _encoder = None
+
+    @property
+    def encoder(self):
+        if self._encoder is None:
+            self._encoder = shared_encoder()
+        return self._encoder
+
+    @property
+    def encoder_name(self) -> str:
+        if self._encoder is None:
+            return MiniLMEncoder.name
+        return getattr(self._encoder, "name", type(self._encoder).__name__)

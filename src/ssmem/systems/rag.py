@@ -28,6 +28,7 @@ import numpy as np
 
 from ssmem import statefile
 from ssmem.context import Context, Line, make_context, pack, render_line, render_lines
+from ssmem.encoders.minilm import UsesEncoder
 from ssmem.events import Event
 from ssmem.systems.base import Stats, check_budget
 from ssmem.systems.window import WindowConfig, WindowMemory
@@ -63,7 +64,7 @@ class _Chunk:
         return sum(self.tokens) + len(self.tokens)
 
 
-class RAGMemory:
+class RAGMemory(UsesEncoder):
     """Hybrid retrieval memory. `encoder` defaults to the process-wide MiniLM encoder."""
 
     name = "rag"
@@ -86,14 +87,6 @@ class RAGMemory:
         self._bm25 = None
         self._bm25_n = 0
         self._seen = 0
-
-    @property
-    def encoder(self):
-        if self._encoder is None:
-            from ssmem.encoders.minilm import shared_encoder
-
-            self._encoder = shared_encoder()
-        return self._encoder
 
     # -- ingest -----------------------------------------------------------------------------
     def ingest(self, events: Iterable[Event]) -> None:
@@ -287,13 +280,7 @@ class RAGMemory:
 
     def _encoder_name(self) -> str | None:
         """Which encoder made the vectors (None without dense retrieval); loads nothing."""
-        if not self.config.dense:
-            return None
-        if self._encoder is None:
-            from ssmem.encoders.minilm import MiniLMEncoder
-
-            return MiniLMEncoder.name
-        return getattr(self._encoder, "name", type(self._encoder).__name__)
+        return self.encoder_name if self.config.dense else None
 
     def stats(self) -> Stats:
         text_bytes = sum(len(c.text.encode()) for c in self._chunks)

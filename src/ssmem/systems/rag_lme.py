@@ -35,6 +35,7 @@ import numpy as np
 
 from ssmem import statefile
 from ssmem.context import Context, Line, make_context, render_line
+from ssmem.encoders.minilm import UsesEncoder
 from ssmem.events import Event
 from ssmem.systems.base import Stats, check_budget
 from ssmem.systems.window import WindowConfig, WindowMemory
@@ -70,7 +71,7 @@ class _Passage:
     session: int
 
 
-class RAGLMEMemory:
+class RAGLMEMemory(UsesEncoder):
     """Passage retrieval with session keys and time-aware expansion (see the module doc)."""
 
     name = "rag-lme"
@@ -96,14 +97,6 @@ class RAGLMEMemory:
         self._bm25 = None
         self._bm25_sessions = None
         self._indexed = 0
-
-    @property
-    def encoder(self):
-        if self._encoder is None:
-            from ssmem.encoders.minilm import shared_encoder
-
-            self._encoder = shared_encoder()
-        return self._encoder
 
     # -- ingest -----------------------------------------------------------------------------
     def ingest(self, events: Iterable[Event]) -> None:
@@ -353,15 +346,6 @@ class RAGLMEMemory:
             meta["now"],
         )
         self._vecs = np.asarray(vecs, dtype=np.float32).reshape(-1, 384)
-
-    @property
-    def encoder_name(self) -> str:
-        """Which encoder made the vectors; loads nothing."""
-        if self._encoder is None:
-            from ssmem.encoders.minilm import MiniLMEncoder
-
-            return MiniLMEncoder.name
-        return getattr(self._encoder, "name", type(self._encoder).__name__)
 
     def stats(self) -> Stats:
         text = sum(len(p.text) for p in self._passages)
