@@ -32,9 +32,7 @@ import click
     default=None,
     help="The tenant's API key for --url (env SSMEM_KEY).",
 )
-@click.option(
-    "--system", default=None, help="Memory system of the sessions it creates [hybrid]."
-)
+@click.option("--system", default=None, help="Memory system of the sessions it creates [hybrid].")
 @click.option(
     "--budget",
     type=click.IntRange(min=0),
