@@ -1,4 +1,5 @@
-"""How often the hybrid system's retrieval fires, by rule, and what it buys (README Results).
+"""How often the hybrid system's retrieval fired, by rule, and what it bought: a record of the
+retrieval policy retired for one relevance order (`systems/merge.py`; run at commit c3d4ad1).
 
 Run: .venv/bin/python experiments/retrieval_firing.py  (eval streams, 8k tokens, budget 512)
 """

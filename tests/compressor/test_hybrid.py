@@ -1,41 +1,70 @@
-"""The `hybrid` system: how much budget retrieval gets, and old values it fetches marked."""
+"""The `hybrid` system: memory and retrieval in one relevance order, and old values it
+fetches marked."""
 
 from __future__ import annotations
-
-import pytest
 
 from ssmem.bench import generate
 from ssmem.bench.metrics import MARKERS
 from ssmem.context import render_line
 from ssmem.events import Event
 from ssmem.systems.hybrid import HybridMemory
-from ssmem.systems.policy import PolicyConfig
+from ssmem.systems.merge import rank_positions
 
 
-def test_low_confidence_hands_retrieval_the_share_memory_does_not_claim() -> None:
+def test_memory_lines_take_budget_only_as_relevant_as_what_they_quote() -> None:
+    """One relevance order (`merge.py`): outside the memory's first `memory_lead` lines, a
+    memory line is in the context only when the retriever ranks an event it quotes; the
+    session's constraints come first, within their share."""
     stream = generate("meeting", "eval", 1_000_007, 3000)
-    mem = HybridMemory(policy=PolicyConfig(min_confidence=1.01))  # every question: low
+    mem = HybridMemory()
     mem.ingest(stream.events)
     budget = 512
-    for category, rule in (("current_value", "low_confidence"), ("exact_quote", "exact_wording")):
-        q = next(q for q in stream.questions if q.category == category)
+    cfg = mem.settings
+    slots = mem.ssm.materializer.slots.values()
+    rules = {render_line(s.as_line()) for s in slots if s.type == "constraint"}
+    assert rules
+    for q in [q for q in stream.questions if q.answers][:6]:
         ctx = mem.context(q.query, budget)
-        assert ctx.info.retrieval.rule == rule
-        conf = ctx.info.confidence
-        share = 0.35 if rule == "exact_wording" else max(0.35, 1.0 - conf)
-        assert ctx.info.retrieval.share == pytest.approx(share)
-        # The share splits what the session's constraints leave (they are in every context).
-        constraints = mem.constraint_tokens()
-        assert constraints > 0
-        kept = sum(s.tokens + 1 for s in ctx.segments if s.kind != "retrieved")
-        assert kept <= budget - int((budget - constraints) * share) + 1
-        memory = next(s.text for s in ctx.segments if s.kind == "memory")
-        shown = [x for x in memory.split("\n") if x]
-        slots = mem.ssm.materializer.slots.values()
-        rules = [render_line(s.as_line()) for s in slots if s.type == "constraint"]
-        assert set(rules) <= set(shown)
         assert ctx.tokens <= budget
-        assert any(s.kind == "retrieved" for s in ctx.segments)
+        pos = rank_positions(mem.rag.hits(q.query))
+        first = [render_line(x) for x in mem.ssm.memory().read(q.query).noted()]
+        first = [x for x in first if x not in rules][: cfg.memory_lead]
+        memory = ctx.of_kind("memory")
+        shown_rules = [x for x in memory if render_line(x) in rules]
+        assert {render_line(x) for x in shown_rules} == rules  # every constraint, first
+        assert memory[: len(shown_rules)] == shown_rules
+        assert sum(mem.counter.count(render_line(x)) + 1 for x in shown_rules) <= (
+            budget * cfg.constraint_share + 1
+        )
+        for line in memory[len(shown_rules) :]:
+            ranked = any(q in pos for q in line.provenance())
+            assert ranked or render_line(line) in first, render_line(line)
+        assert ctx.of_kind("retrieved") and ctx.info.retrieval.rule == "relevance"
+
+
+def test_constraints_take_at_most_their_share_and_the_answer_still_fits() -> None:
+    """Real chat has many statements a memory may take as constraints; they used to fill
+    whole prompts on LongMemEval (116-592 of 1,024 tokens)."""
+    teams = ["legal", "finance", "sales", "design", "support", "security", "hr", "ops"]
+    texts = [f"House rule, no exceptions: never email the {t} team directly." for t in teams]
+    texts += [f"Leadership asked that we always copy the {t} lead on invoices." for t in teams]
+    texts += ["Heard from the venue: the deposit for the Harbor Hall booking is 450 euros."]
+    texts += [f"Lunch plans anyone? Table {i} is free." for i in range(30)]
+    mem = HybridMemory()
+    mem.ingest(Event(seq=i, text=t, source="ana") for i, t in enumerate(texts))
+    slots = mem.ssm.materializer.slots.values()
+    rules = {render_line(s.as_line()) for s in slots if s.type == "constraint"}
+    budget = 128
+    every = sum(mem.counter.count(x) + 1 for x in rules)
+    assert every > budget * mem.settings.constraint_share  # they would not fit the share
+    ctx = mem.context("What is the deposit for the Harbor Hall booking?", budget)
+    shown = [render_line(x) for x in ctx.lines if render_line(x) in rules]
+    assert shown and sum(mem.counter.count(x) + 1 for x in shown) <= budget // 4
+    assert "450 euros" in ctx.render()
+    first = render_line(mem.ssm.memory().read("").ranked[0].as_line())
+    assert first in rules and len(rules) > 1
+    tiny = mem.context("What is the deposit for the Harbor Hall booking?", 40)
+    assert [render_line(x) for x in tiny.lines if render_line(x) in rules] == [first]
 
 
 def test_an_old_value_is_never_shown_unmarked() -> None:
@@ -59,7 +88,6 @@ def test_an_old_value_is_never_shown_unmarked() -> None:
             mem.ssm.materializer.config.keep_threshold = keep
         mem.ingest(events)
         ctx = mem.context("What is the exact due date for Solar Grove?", 256)
-        assert ctx.info.retrieval.rule == "exact_wording"
         lines = ctx.render().split("\n")
         assert any("August 8" in x and not MARKERS.search(x) for x in lines)
         old = [x for x in lines if "October 1" in x]

@@ -1,19 +1,26 @@
-"""The `hybrid` system: the `ssm` context, plus retrieval over the raw log when a policy fires.
+"""The `hybrid` system: the compressor's memory and retrieval over the raw log, in one
+relevance order.
 
-Retrieval is an exact-recall and provenance tool, not a default: it fires only when the
-question asks for exact wording, when memory confidence for the question is low, or when no
-memory line covers it (`ssmem.systems.policy`). When it fires, part of the budget goes to
-retrieved snippets (events already shown are skipped) and the rest to the `ssm` context:
-`retrieval_share` (`ReadConfig`, saved with the checkpoint) for an exact-wording question
-(the memory still answers what is current), and otherwise the share the memory's own
-confidence does not claim, `1 - confidence`, never less than `retrieval_share`. The share
-splits the budget the session's constraints leave: they are shown in every context, so they
-are not room the memory competes for. The decision (rule, detail, share) is made once,
-here, and recorded in `ContextInfo.retrieval`. The memory is read once per query
-(`MemoryView.read`).
+With a question, the context is:
+1. the session's constraints (they hold for the whole session), in the memory's order,
+   within `constraint_share` of the budget (the first one even beyond it);
+2. the recent raw window at `window_share` (both `ReadConfig`, saved with the checkpoint);
+3. memory lines and retrieved hits in the room left, ranked by the retriever (`merge.py`): a
+   memory line is as relevant as the best-ranked event it quotes and replaces those events'
+   raw lines; the memory's own first `memory_lead` lines also keep their own rank, so what
+   the state ranks first (a cause long before its effect, the value before an update) is
+   shown even when the question's words miss it.
+Old values among the retrieved lines are marked by read-time consolidation over the whole
+prompt. Without a question the context is the `ssm` one (the memory's own ranking).
+
+Before, retrieval fired by a policy (exact-wording intent, low memory confidence, a question
+the memory's words did not cover) and took a share of the budget set by the memory's
+confidence. On real text that confidence did not say whether the memory held the answer,
+and the hybrid recalled less than the RAG it contains; on data the benchmark never asks the
+one order did better (`experiments/hybrid_order.py`, docs/results.md).
 
 The retriever is `rag` (event-boundary chunks) by default; `hybrid-lme` uses `rag-lme`
-(passages, session keys, time-aware expansion), whose lines are taken one by one.
+(passages, session keys, time-aware expansion).
 """
 
 from __future__ import annotations
@@ -26,12 +33,21 @@ import numpy as np
 from ssmem import statefile
 from ssmem.compressor.read.consolidate import Candidate, Newer, superseded_lines
 from ssmem.compressor.read.marking import marker, superseded_map
-from ssmem.context import Context, Line, Retrieval, make_context, pack, render_line
+from ssmem.compressor.read.memory_view import Reading
+from ssmem.context import (
+    Context,
+    ContextInfo,
+    Line,
+    Retrieval,
+    make_context,
+    pack,
+    render_line,
+)
 from ssmem.events import Event
 from ssmem.systems.base import Stats, check_budget
 from ssmem.systems.grounding import Grounding, LogLookup
-from ssmem.systems.policy import PolicyConfig, decide_coverage, decide_early
-from ssmem.systems.rag import Block, RAGConfig, RAGMemory
+from ssmem.systems.merge import merge
+from ssmem.systems.rag import RAGConfig, RAGMemory
 from ssmem.systems.rag_lme import RAGLMEConfig, RAGLMEMemory
 from ssmem.systems.ssm import SSMMemory
 from ssmem.tokens import TokenCounter, default_counter
@@ -46,15 +62,11 @@ class HybridMemory:
         self,
         counter: TokenCounter | None = None,
         ssm: SSMMemory | None = None,
-        policy: PolicyConfig | None = None,
         retriever: str = "rag",
     ) -> None:
         self.counter = counter or default_counter()
         self.ssm = ssm or SSMMemory(self.counter)
         self.settings = self.ssm.read_config  # saved with the compressor checkpoint
-        self.policy = policy or PolicyConfig(
-            min_coverage=self.settings.min_coverage, min_confidence=self.settings.min_confidence
-        )
         self.rag: RAGMemory | RAGLMEMemory
         if retriever == "rag":
             self.rag = RAGMemory(self.counter, RAGConfig(window_share=0.0))
@@ -62,7 +74,7 @@ class HybridMemory:
             self.rag = RAGLMEMemory(self.counter, RAGLMEConfig(window_share=0.0))
         else:
             raise ValueError(f"unknown retriever {retriever!r} (rag, rag-lme)")
-        self.fired: dict[str, int] = {}
+        self.fired: dict[str, int] = {}  # contexts that showed retrieved lines, by rule
 
     def ingest(self, events: Iterable[Event]) -> None:
         batch = list(events)
@@ -72,42 +84,53 @@ class HybridMemory:
     def context(self, query: str, budget: int) -> Context:
         check_budget(budget)
         reading = self.ssm.memory().read(query)
-        confidence = reading.confidence
         if not query.strip():  # no question: nothing to retrieve for, the memory's own ranking
             base = self.ssm.context_from(reading, budget)
             info = replace(base.info, retrieval=Retrieval(False, None, "no query"))
             return make_context(self.name, budget, self.counter, base.lines, info)
-        decision = decide_early(query, confidence, self.policy)
-        if decision is None:  # only the coverage rule needs the memory's context first
-            base = self.ssm.context_from(reading, budget)
-            decision = decide_coverage(query, base.lines, self.policy)
-            if not decision.fire:
-                info = replace(base.info, retrieval=decision)
-                return make_context(self.name, budget, self.counter, base.lines, info)
-        self.fired[decision.rule] = self.fired.get(decision.rule, 0) + 1
-        share = self.share(decision.rule, confidence)
-        # The session's constraints are shown in every context: they are overhead of the
-        # memory part, not room it competes for, so the share splits what they leave.
-        r_budget = int(max(0, budget - self.constraint_tokens()) * share)
-        rest = self.ssm.context_from(reading, budget - r_budget)
-        shown = rest.seqs()
-        blocks = [b for b in self.blocks(query, r_budget) if not {x.seq for x in b} <= shown]
-        probable = {**self.older_retrieved(query, rest, blocks), **reading.older_seqs}
-        note = marker(superseded_map(self.ssm.materializer.slots), probable)
-        room = budget - rest.tokens - 1
-        marked = [tuple(note(x) for x in b) for b in blocks]
-        retrieved = pack(marked, room - 1, self.counter, on_miss="skip").lines
-        info = replace(rest.info, retrieval=replace(decision, share=share))
-        return make_context(self.name, budget, self.counter, [*rest.lines, *retrieved], info)
+        return self.merged(reading, query, budget)
 
-    def blocks(self, query: str, room: int) -> list[Block]:
-        """The retriever's result as blocks (a `rag-lme` passage is a block of one line)."""
-        if isinstance(self.rag, RAGLMEMemory):
-            return [(line,) for line in self.rag.retrieve(query, room)]
-        return self.rag.retrieve(query, room)
+    def merged(self, reading: Reading, query: str, budget: int) -> Context:
+        """The context for a question (module doc). The merge is done twice: old values
+        among the first one's retrieved lines are found over the whole prompt, then the
+        marked hits are merged again, because a mark takes room."""
+        cfg = self.settings
+        slots = self.ssm.materializer.slots
+        noted = list(reading.noted())
+        is_rule = [s.type == "constraint" for s in reading.ranked]
+        rule_lines = [x for x, c in zip(noted, is_rule, strict=True) if c]
+        rules = pack(rule_lines, int(budget * cfg.constraint_share), self.counter, on_miss="skip")
+        if rule_lines and not rules.lines:  # the first constraint is shown at any budget
+            rules = pack(rule_lines[:1], budget, self.counter, on_miss="skip")
+        others = [x for x, c in zip(noted, is_rule, strict=True) if not c]
+        left = budget - rules.tokens - (1 if rules.lines else 0)
+        note = marker(superseded_map(slots), reading.older_seqs)
+        win = self.ssm.window.window_lines(max(0, min(left, int(budget * cfg.window_share))), note)
+        room = max(0, left - win.tokens - (1 if win.lines else 0))
+        shown = {q for x in rules.lines for q in x.provenance()}
+        shown |= {x.seq for x in win.lines if x.cut is None}  # a cut line is partial
+        hits = self.rag.hits(query)
+        fit = self.rag.best_lines if isinstance(self.rag, RAGMemory) else None
+        lead = cfg.memory_lead
+        first = merge(query, others, hits, room, self.counter, shown, fit, lead)
+        seen = [*rules.lines, *first.memory, *win.lines]
+        probable = {**self.older_retrieved(query, seen, first.retrieved), **reading.older_seqs}
+        note = marker(superseded_map(slots), probable)
+        marked = [tuple(note(x) for x in b) for b in hits]
+        final = merge(query, others, marked, room, self.counter, shown, fit, lead)
+        n = sum(self.counter.count(render_line(x)) + 1 for x in final.retrieved)
+        detail = f"{len(final.memory)} memory and {len(final.retrieved)} retrieved lines"
+        if final.retrieved:
+            self.fired["relevance"] = self.fired.get("relevance", 0) + 1
+            retrieval = Retrieval(True, "relevance", detail, round(n / budget, 3))
+        else:
+            retrieval = Retrieval(False, None, detail)
+        info = ContextInfo(reading.confidence, retrieval, slots=len(slots))
+        lines = [*rules.lines, *final.memory, *final.retrieved, *win.lines]
+        return make_context(self.name, budget, self.counter, lines, info)
 
     def older_retrieved(
-        self, query: str, rest: Context, blocks: Sequence[Block]
+        self, query: str, shown: Sequence[Line], raws: Sequence[Line]
     ) -> dict[int, Newer]:
         """Retrieved events (seq -> newer seq) that a newer line the reader sees (memory,
         window or retrieved) probably superseded: read-time consolidation (`consolidate.py`)
@@ -115,8 +138,7 @@ class HybridMemory:
         slots = {s.current.seq: s for s in self.ssm.materializer.slots.values()}
         lines: dict[int, Candidate] = {}
         fetched: set[int] = set()
-        raws: list[Line] = [x for b in blocks for x in b]
-        for line in [*rest.lines, *raws]:
+        for line in [*shown, *raws]:
             if line.kind == "memory":  # a slot line (with its trace): the slot itself
                 lines.update((q, Candidate.of(slots[q])) for q in line.provenance() if q in slots)
                 continue
@@ -140,22 +162,6 @@ class HybridMemory:
         )
         return {seq: newer for seq, newer in older.items() if seq in fetched}
 
-    def constraint_tokens(self) -> int:
-        """Tokens the memory's constraint lines take (each with its newline)."""
-        slots = self.ssm.materializer.slots.values()
-        return sum(
-            self.counter.count(render_line(s.as_line())) + 1
-            for s in slots
-            if s.type == "constraint"
-        )
-
-    def share(self, rule: str | None, confidence: float) -> float:
-        """The budget share retrieval gets when `rule` fired: the configured share for an
-        exact-wording question, else what the memory's confidence leaves unclaimed."""
-        if rule == "exact_wording":
-            return self.settings.retrieval_share
-        return max(self.settings.retrieval_share, 1.0 - confidence)
-
     def ground(self, lookup: LogLookup) -> Grounding:
         """The memory half re-grounded (`SSMMemory.ground`). The retrieval index is a copy
         of the whole log: checking it would cost a replay, so it is not."""
@@ -163,7 +169,7 @@ class HybridMemory:
 
     # -- snapshots (`SnapshotableMemory`) -------------------------------------------------
     def export_state(self) -> bytes:
-        """The compressor's and the retrieval index's states, and the policy's fire counts."""
+        """The compressor's and the retrieval index's states, and the retrieval counts."""
         arrays = {
             "ssm": np.frombuffer(self.ssm.export_state(), dtype=np.uint8),
             "rag": np.frombuffer(self.rag.export_state(), dtype=np.uint8),

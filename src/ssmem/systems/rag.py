@@ -169,6 +169,10 @@ class RAGMemory(UsesEncoder):
                 score[cid] = score.get(cid, 0.0) + 1.0 / (self.config.rrf_k + r + 1)
         return sorted(score, key=lambda c: (-score[c], -c))
 
+    def hits(self, query: str) -> list[Block]:
+        """Every ranked chunk's lines, best first (the hybrid merges them with memory)."""
+        return [tuple(self._chunks[cid].lines) for cid in self.rank(query)]
+
     def context(self, query: str, budget: int) -> Context:
         check_budget(budget)
         window = self._window.window_lines(int(budget * self.config.window_share))
@@ -191,7 +195,7 @@ class RAGMemory(UsesEncoder):
             if not lines:
                 continue
             if sum(n + 1 for _, n in lines) > room:
-                block = self._best_lines(query, [line for line, _ in lines], room)
+                block = self.best_lines(query, [line for line, _ in lines], room)
             else:
                 block = tuple(line for line, _ in lines)
             n = self.counter.count(render_lines(block))
@@ -202,7 +206,7 @@ class RAGMemory(UsesEncoder):
                 break
         return sorted(picked, key=lambda b: b[0].seq)
 
-    def _best_lines(self, query: str, lines: list[Line], room: int) -> Block:
+    def best_lines(self, query: str, lines: list[Line], room: int) -> Block:
         """The lines sharing most words with the query that fit `room` (a newline before
         each counted), in stream order."""
         words = set(re.findall(r"\w+", query.lower()))

@@ -237,6 +237,11 @@ class RAGLMEMemory(UsesEncoder):
             score += s_score[session_of]
         return sorted(range(len(score)), key=lambda i: (-score[i], -i))
 
+    def hits(self, query: str) -> list[tuple[Line, ...]]:
+        """The first 400 ranked passages, best first, each a block of one line (the hybrid
+        merges them with memory)."""
+        return [(self._line(p),) for p in self.rank(query)[:400]]
+
     # -- context ----------------------------------------------------------------------------
     def context(self, query: str, budget: int) -> Context:
         check_budget(budget)

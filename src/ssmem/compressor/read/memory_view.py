@@ -11,6 +11,7 @@ packs whole lines, most useful first, within a budget by the system's token coun
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -19,7 +20,7 @@ import numpy as np
 import torch
 
 from ssmem.compressor.read.consolidate import Newer, probable_supersessions, probably_superseded
-from ssmem.context import Packed, pack
+from ssmem.context import Line, Packed, pack
 from ssmem.text.lexicon import words
 from ssmem.text.phrases import phrase_share
 from ssmem.tokens import TokenCounter
@@ -66,21 +67,23 @@ class Reading:
         by_id = {s.id: s for s in self.ranked}
         return {by_id[i].current.seq: newer for i, newer in self.older.items()}
 
-    def lines(self, budget: int) -> Packed:
-        """Whole slot lines, best first, within `budget` tokens (newline counted); a line
-        that does not fit is tried without its trace, else skipped. A slot a newer
-        shown-or-ranked slot probably superseded says so (`consolidate.py`)."""
+    def noted(self) -> Iterator[Line]:
+        """Every slot's line, best first; a slot a newer shown-or-ranked slot probably
+        superseded says so (`consolidate.py`)."""
         older = self.older
-        lines = (
-            s.as_line().with_notes(
-                probably_superseded_by=older[s.id].seq,
-                superseding_source=older[s.id].flagged_source,
-            )
-            if s.id in older
-            else s.as_line()
-            for s in self.ranked
-        )
-        return pack(lines, budget, self.counter, on_miss="skip")
+        for s in self.ranked:
+            if s.id in older:
+                yield s.as_line().with_notes(
+                    probably_superseded_by=older[s.id].seq,
+                    superseding_source=older[s.id].flagged_source,
+                )
+            else:
+                yield s.as_line()
+
+    def lines(self, budget: int) -> Packed:
+        """Whole slot lines (`noted`), best first, within `budget` tokens (newline counted);
+        a line that does not fit is tried without its trace, else skipped."""
+        return pack(self.noted(), budget, self.counter, on_miss="skip")
 
 
 class MemoryView:

@@ -1,0 +1,91 @@
+"""How the hybrid should spend its budget, chosen on data the benchmark never asks.
+
+Compares `rag` with the hybrid's one relevance order (`systems/merge.py`) under its two
+settings (`ReadConfig`): `constraint_share` (1.0: constraints may take the whole budget;
+0.25) and `memory_lead` (0: every memory line ranks by the retriever; 3: the memory's first
+three keep their own rank). The hybrid before the merge (a retrieval policy and a budget
+share from the memory's confidence) is the `hybrid` of commit ece45d0. Data, all outside the
+benchmark's eval:
+- generated *train* streams (seeds 500, 501; 8k tokens; budget 512) of every generated family;
+- LoCoMo conversations 3–5 (the benchmark asks 0–2), budget 1024;
+- BGL with question seeds 10–11 (the benchmark asks 0–2), budget 1024;
+- the LongMemEval dev half's *fit* split (first N items), budgets 512 / 1024 / 4096.
+
+Run: .venv/bin/python experiments/hybrid_order.py PART [N_LME] [STORE]
+PART: generated | real | lme. STORE: an embedding-store file (quality only).
+"""
+
+import os
+import sys
+from collections import defaultdict
+from dataclasses import replace
+
+if len(sys.argv) > 3:
+    os.environ["SSMEM_EMBED_STORE"] = sys.argv[3]
+
+from ssmem.bench import generate
+from ssmem.bench.evaluate import evaluate
+from ssmem.systems import register
+from ssmem.systems.hybrid import HybridMemory
+from ssmem.tokens import default_counter
+
+PART = sys.argv[1]
+N_LME = int(sys.argv[2]) if len(sys.argv) > 2 else 16
+VARIANTS = {"merge": (1.0, 0), "merge+cap": (0.25, 0), "merge+lead3": (1.0, 3)}
+VARIANTS["merge+cap+lead3"] = (0.25, 3)  # what ships
+
+
+def variant(counter, share: float, lead: int) -> HybridMemory:
+    mem = HybridMemory(counter)
+    mem.settings = replace(mem.settings, constraint_share=share, memory_lead=lead)
+    return mem
+
+
+for name, (share, lead) in VARIANTS.items():
+    register(f"hybrid:{name}", lambda c, a=share, b=lead: variant(c, a, b))
+KEYS = ("answerable", "evidence_recall", "stale_exposure", "constraint_retention", "current_marked")
+
+
+def streams():
+    if PART == "generated":
+        fams = ("meeting", "coding", "agent", "incident", "household", "meeting-thread")
+        fams += ("incident-thread",)
+        for fam in fams:
+            for seed in (500, 501):
+                yield fam, generate(fam, "train", seed, 8000), [512]
+    elif PART == "real":
+        from ssmem.bench.locomo import locomo_streams
+        from ssmem.bench.loghub import bgl_stream
+
+        for s in locomo_streams([3, 4, 5]):
+            yield "locomo", s, [1024]
+        for seed in (10, 11):
+            yield "bgl", bgl_stream(100_000, seed), [1024]
+    elif PART == "lme":
+        from ssmem.bench.longmemeval import longmemeval_stream, split_items
+
+        for i, item in enumerate(split_items("fit")[:N_LME]):
+            yield "lme", longmemeval_stream(item, i), [512, 1024, 4096]
+
+
+systems = ["rag", *(f"hybrid:{v}" for v in VARIANTS)]
+
+counter = default_counter()
+acc: dict[tuple, list[float]] = defaultdict(list)
+for fam, stream, budgets in streams():
+    for name in systems:
+        for b, m in zip(budgets, evaluate(name, stream, budgets, counter), strict=True):
+            for k in KEYS:
+                if m.get(k) is not None:
+                    acc[(fam, name, b, k)].append(m[k])
+                    acc[("all", name, b, k)].append(m[k])
+    print(f"done {fam} {stream.seed}", file=sys.stderr, flush=True)
+
+print(f"| family | system | budget | {' | '.join(KEYS)} |")
+print("|---|---|---|" + "---|" * len(KEYS))
+for fam, name, b in sorted({k[:3] for k in acc}):
+    cells = []
+    for k in KEYS:
+        v = acc.get((fam, name, b, k))
+        cells.append(f"{sum(v) / len(v):.3f}" if v else "–")
+    print(f"| {fam} | {name} | {b} | {' | '.join(cells)} |")
