@@ -2,17 +2,21 @@
 
 Compares `rag` with the hybrid's one relevance order (`systems/merge.py`) under its two
 settings (`ReadConfig`): `constraint_share` (1.0: constraints may take the whole budget;
-0.25) and `memory_lead` (0: every memory line ranks by the retriever; 3: the memory's first
-three keep their own rank). The hybrid before the merge (a retrieval policy and a budget
-share from the memory's confidence) is the `hybrid` of commit ece45d0. Data, all outside the
+0.25) and `memory_lead` (the share of the room the memory's first lines may hold at their
+own rank: 0, 0.25, 0.5). The hybrid before the merge (a retrieval policy and a budget share
+from the memory's confidence) is the `hybrid` of commit ece45d0; the variants whose lead was
+a count of lines ("lead 3", and the reciprocal-rank fusion of both orders) ran with this
+script at commit 2d57029 and its working tree (docs/results.md). Data, all outside the
 benchmark's eval:
-- generated *train* streams (seeds 500, 501; 8k tokens; budget 512) of every generated family;
+- generated *train* streams (seeds 500, 501; 8k tokens, or LENGTH; budget 512) of every
+  generated family;
 - LoCoMo conversations 3–5 (the benchmark asks 0–2), budget 1024;
 - BGL with question seeds 10–11 (the benchmark asks 0–2), budget 1024;
 - the LongMemEval dev half's *fit* split (first N items), budgets 512 / 1024 / 4096.
 
 Run: .venv/bin/python experiments/hybrid_order.py PART [N_LME] [STORE]
-PART: generated | real | lme. STORE: an embedding-store file (quality only).
+PART: generated | real | lme. STORE: an embedding-store file (quality only). Environment:
+LENGTH (generated stream tokens), ONLY (comma-separated systems to run).
 """
 
 import os
@@ -31,11 +35,12 @@ from ssmem.tokens import default_counter
 
 PART = sys.argv[1]
 N_LME = int(sys.argv[2]) if len(sys.argv) > 2 else 16
-VARIANTS = {"merge": (1.0, 0), "merge+cap": (0.25, 0), "merge+lead3": (1.0, 3)}
-VARIANTS["merge+cap+lead3"] = (0.25, 3)  # what ships
+LENGTH = int(os.environ.get("LENGTH", "8000"))
+VARIANTS = {"merge": (1.0, 0.0), "merge+cap": (0.25, 0.0), "cap+leadshare0.25": (0.25, 0.25)}
+VARIANTS["cap+leadshare0.5"] = (0.25, 0.5)  # what ships
 
 
-def variant(counter, share: float, lead: int) -> HybridMemory:
+def variant(counter, share: float, lead: float) -> HybridMemory:
     mem = HybridMemory(counter)
     mem.settings = replace(mem.settings, constraint_share=share, memory_lead=lead)
     return mem
@@ -43,6 +48,7 @@ def variant(counter, share: float, lead: int) -> HybridMemory:
 
 for name, (share, lead) in VARIANTS.items():
     register(f"hybrid:{name}", lambda c, a=share, b=lead: variant(c, a, b))
+ONLY = os.environ.get("ONLY")
 KEYS = ("answerable", "evidence_recall", "stale_exposure", "constraint_retention", "current_marked")
 
 
@@ -52,7 +58,7 @@ def streams():
         fams += ("incident-thread",)
         for fam in fams:
             for seed in (500, 501):
-                yield fam, generate(fam, "train", seed, 8000), [512]
+                yield fam, generate(fam, "train", seed, LENGTH), [512]
     elif PART == "real":
         from ssmem.bench.locomo import locomo_streams
         from ssmem.bench.loghub import bgl_stream
@@ -69,6 +75,8 @@ def streams():
 
 
 systems = ["rag", *(f"hybrid:{v}" for v in VARIANTS)]
+if ONLY:
+    systems = ONLY.split(",")
 
 counter = default_counter()
 acc: dict[tuple, list[float]] = defaultdict(list)

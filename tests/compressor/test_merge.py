@@ -49,13 +49,16 @@ def test_a_memory_line_with_nothing_ranked_behind_it_waits_for_the_hits() -> Non
     assert more.memory == (chatter,)  # room left after every hit: then it is shown
 
 
-def test_lead_places_the_memorys_first_lines_at_their_own_rank() -> None:
+def test_lead_places_the_memorys_first_lines_at_their_own_rank_within_its_share() -> None:
     counter = default_counter()
     cause = mem(5, "The migration changed the timeout to 2 s.")
+    other = mem(6, "The rollback finished at noon.")
     room = counter.count(render_line(cause)) + 1 + counter.count(render_line(HITS[0][0])) + 4
-    assert merge("why", [cause], HITS, room, counter).memory == ()
-    led = merge("why", [cause], HITS, room, counter, lead=1)
-    assert led.memory == (cause,)
+    assert merge("why", [cause, other], HITS, room, counter).memory == ()
+    share = (counter.count(render_line(cause)) + 1) / room  # room for the first line only
+    led = merge("why", [cause, other], HITS, room, counter, lead=share)
+    assert led.memory == (cause,)  # at rank 0, before the first hit
+    assert [x.seq for x in led.retrieved] == [10]  # hit 0 (two lines) no longer fits
 
 
 def test_shown_events_are_not_retrieved_again_and_a_large_hit_is_fitted() -> None:

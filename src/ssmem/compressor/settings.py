@@ -30,12 +30,12 @@ class ReadConfig:
     # The ssm context: the share of the budget for the recent raw window.
     window_share: float = 0.25
     # The hybrid (`systems/hybrid.py`): the most of the budget the session's constraints take
-    # in a context with a question, and how many of the memory's first lines keep their own
-    # rank in the merge with retrieval. Chosen among three variants on data the benchmark
-    # never asks (`experiments/hybrid_order.py`): real chat labels many statements
-    # constraints, and the state's first lines carry causes and earlier values.
+    # in a context with a question, and the share of the room left for memory and retrieval
+    # that the memory's first lines may hold at their own rank. Chosen among variants on
+    # data the benchmark never asks (`experiments/hybrid_order.py`): real chat labels many
+    # statements constraints, and the state's first lines carry causes and earlier values.
     constraint_share: float = 0.25
-    memory_lead: int = 3
+    memory_lead: float = 0.5
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

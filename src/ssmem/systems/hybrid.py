@@ -7,9 +7,9 @@ With a question, the context is:
 2. the recent raw window at `window_share` (both `ReadConfig`, saved with the checkpoint);
 3. memory lines and retrieved hits in the room left, ranked by the retriever (`merge.py`): a
    memory line is as relevant as the best-ranked event it quotes and replaces those events'
-   raw lines; the memory's own first `memory_lead` lines also keep their own rank, so what
-   the state ranks first (a cause long before its effect, the value before an update) is
-   shown even when the question's words miss it.
+   raw lines; the memory's own first lines, within `memory_lead` of that room, also keep
+   their own rank, so what the state ranks first (a cause long before its effect, the value
+   before an update) is shown even when the question's words miss it.
 Old values among the retrieved lines are marked by read-time consolidation over the whole
 prompt. Without a question the context is the `ssm` one (the memory's own ranking).
 

@@ -16,6 +16,10 @@ spent on evidence. Here no share is set. The retriever ranks the raw log for the
   keeps only the lines not shown yet;
 - a hit larger than the room left contributes the lines that share most words with the
   question and fit (as `rag` packs);
+- the memory's own first lines, within `lead` of the room, also keep the rank the memory
+  gave them (line j of the memory ranks at j at worst): what the state ranks first (a cause
+  long before its effect, the value before an update) is shown even when the question's
+  words miss it, and a long line of no relevance cannot take more than that share;
 - memory lines with no ranked event follow, in the memory's own order, if room is left.
 
 Constraints are outside this order: the hybrid puts them in every context before it merges.
@@ -62,58 +66,63 @@ def merge(
     counter: TokenCounter,
     shown: set[int] | None = None,
     fit=None,
-    lead: int = 0,
+    lead: float = 0.0,
 ) -> Merged:
-    """Memory lines and retrieved hits (best first) within `room` tokens, in one relevance
-    order (module doc). Events in `shown` (e.g. the recent window) are not retrieved again.
-    `fit(query, lines, room) -> Block` picks from a hit too large for the room left (default:
-    nothing)."""
+    """Memory lines (the memory's order) and retrieved hits (best first) within `room`
+    tokens, in one relevance order (module doc); `lead` is the share of the room the
+    memory's first lines may hold at their own rank. Events in `shown` (e.g. the recent
+    window) are not retrieved again. `fit(query, lines, room) -> Block` picks from a hit too
+    large for the room left (default: nothing)."""
     shown = set(shown or ())
-    pos = rank_positions(hits)
-    at: dict[int, list[Line]] = {}
-    unranked: list[Line] = []
-    for i, line in enumerate(memory):
-        ranks = [pos[q] for q in line.provenance() if q in pos]
-        if i < lead:
-            ranks.append(i)
-        if ranks:
-            at.setdefault(min(ranks), []).append(line)
-        else:
-            unranked.append(line)
+    first, spent = 0, 0  # the memory's first lines within `lead` of the room
+    for line in memory:
+        spent += counter.count(render_line(line)) + 1
+        if spent > lead * room:
+            break
+        first += 1
+    order = _order(memory, hits, first)
     taken_mem: list[Line] = []
     taken_raw: list[Line] = []
     used = 0
-
-    def take(line: Line) -> None:
-        nonlocal used
-        n = counter.count(render_line(line)) + 1
-        if used + n > room:
-            short = shorten(line, room - used - 1, counter, None)  # without its trace
-            if short is None:
-                return
-            line, n = short, counter.count(render_line(short)) + 1
-        taken_mem.append(line)
-        shown.update(line.provenance())
-        used += n
-
-    for i, block in enumerate(hits):
-        for line in at.get(i, ()):
-            take(line)
-        lines = tuple(x for x in block if x.seq not in shown)
-        if lines:
-            n = counter.count(render_lines(lines)) + 1
+    for item in order:
+        if room - used <= 8:
+            break
+        if isinstance(item, Line):
+            line = item
+            n = counter.count(render_line(line)) + 1
             if used + n > room:
-                lines = fit(query, list(lines), room - used) if fit is not None else ()
-                n = counter.count(render_lines(lines)) + 1 if lines else 0
-            if lines and used + n <= room:
-                taken_raw.extend(lines)
-                shown.update(x.seq for x in lines)
-                used += n
-        if room - used <= 8:
-            break
-    for line in unranked:
-        if room - used <= 8:
-            break
-        take(line)
+                short = shorten(line, room - used - 1, counter, None)  # without its trace
+                if short is None:
+                    continue
+                line, n = short, counter.count(render_line(short)) + 1
+            taken_mem.append(line)
+            shown.update(line.provenance())
+            used += n
+            continue
+        lines = tuple(x for x in item if x.seq not in shown)
+        if not lines:
+            continue
+        n = counter.count(render_lines(lines)) + 1
+        if used + n > room:
+            lines = fit(query, list(lines), room - used) if fit is not None else ()
+            n = counter.count(render_lines(lines)) + 1 if lines else 0
+        if lines and used + n <= room:
+            taken_raw.extend(lines)
+            shown.update(x.seq for x in lines)
+            used += n
     retrieved = tuple(sorted(taken_raw, key=lambda x: x.seq))
     return Merged(tuple(taken_mem), retrieved, used)
+
+
+def _order(memory: Sequence[Line], hits: Sequence[Block], first: int) -> list[Line | Block]:
+    """Memory lines and hits in the one order the merge takes them (module doc); the
+    memory's `first` lines rank at their own position when the retriever ranks them lower.
+    Ties: a memory line before a hit, then the memory's or the retriever's order."""
+    pos = rank_positions(hits)
+    best = [min((pos[q] for q in x.provenance() if q in pos), default=None) for x in memory]
+    keyed: list[tuple[float, int, int, Line | Block]] = []
+    for j, (line, r) in enumerate(zip(memory, best, strict=True)):
+        ranks = [x for x in (r, j if j < first else None) if x is not None]
+        keyed.append((min(ranks) if ranks else float("inf"), 0, j, line))
+    keyed += [(float(i), 1, i, block) for i, block in enumerate(hits)]
+    return [item for *_, item in sorted(keyed, key=lambda x: x[:3])]
