@@ -104,7 +104,8 @@ class HybridMemory:
             rules = pack(rule_lines[:1], budget, self.counter, on_miss="skip")
         others = [x for x, c in zip(noted, is_rule, strict=True) if not c]
         left = budget - rules.tokens - (1 if rules.lines else 0)
-        note = marker(superseded_map(slots), reading.older_seqs)
+        known = superseded_map(slots)
+        note = marker(known, reading.older_seqs)
         win = self.ssm.window.window_lines(max(0, min(left, int(budget * cfg.window_share))), note)
         room = max(0, left - win.tokens - (1 if win.lines else 0))
         shown = {q for x in rules.lines for q in x.provenance()}
@@ -115,7 +116,7 @@ class HybridMemory:
         first = merge(query, others, hits, room, self.counter, shown, fit, lead)
         seen = [*rules.lines, *first.memory, *win.lines]
         probable = {**self.older_retrieved(query, seen, first.retrieved), **reading.older_seqs}
-        note = marker(superseded_map(slots), probable)
+        note = marker(known, probable)
         marked = [tuple(note(x) for x in b) for b in hits]
         final = merge(query, others, marked, room, self.counter, shown, fit, lead)
         n = sum(self.counter.count(render_line(x)) + 1 for x in final.retrieved)
