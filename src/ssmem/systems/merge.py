@@ -34,9 +34,8 @@ from dataclasses import dataclass
 
 from ssmem.context import Line, render_line, render_lines
 from ssmem.context.pack import shorten
+from ssmem.systems.rag import Block
 from ssmem.tokens import TokenCounter
-
-Block = tuple[Line, ...]
 
 
 @dataclass(frozen=True)

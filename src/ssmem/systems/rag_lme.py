@@ -43,6 +43,7 @@ from ssmem.text.timeref import time_window
 from ssmem.tokens import TokenCounter, default_counter
 
 STATE_KIND = "ssmem.rag-lme-memory/1"
+MAX_HITS = 400  # ranked passages considered for one context
 SENTENCE_END = re.compile(r"(?<=[.!?:])\s+|\n+")
 
 
@@ -238,9 +239,9 @@ class RAGLMEMemory(UsesEncoder):
         return sorted(range(len(score)), key=lambda i: (-score[i], -i))
 
     def hits(self, query: str) -> list[tuple[Line, ...]]:
-        """The first 400 ranked passages, best first, each a block of one line (the hybrid
+        """The first `MAX_HITS` ranked passages, best first, each a block of one line (the hybrid
         merges them with memory)."""
-        return [(self._line(p),) for p in self.rank(query)[:400]]
+        return [(self._line(p),) for p in self.rank(query)[:MAX_HITS]]
 
     # -- context ----------------------------------------------------------------------------
     def context(self, query: str, budget: int) -> Context:
@@ -264,7 +265,7 @@ class RAGLMEMemory(UsesEncoder):
             pids = list(best.values())
         picked: list[tuple[int, Line]] = []
         used = 0
-        for p in pids[:400]:
+        for p in pids[:MAX_HITS]:
             line = self._line(p)
             options = [line]
             if self.config.value == "event" and line.cut is not None:
