@@ -5,7 +5,9 @@ The streams used here are *train-split* streams built from the held-out template
 not have seen the eval split's. Evaluation streams are never used. Three steps, in order:
 
 1. `keep_threshold`: the highest value in `KEEP_GRID` that still keeps `KEEP_RECALL` of the
-   events that are not noise (so retention errs towards keeping; capacity evicts later).
+   events that are not noise (so retention errs towards keeping; capacity evicts later) —
+   and, when real calibration streams are given (`train/real.py`: LoCoMo 8-9, LongMemEval
+   calibration items, Thunderbird), `KEEP_RECALL` of the real events labelled to keep too.
    `names_threshold`: the `names` logit in `NAMES_GRID` that best separates, over the
    updates of these streams, those that name what they change from the implicit ones
    (balanced accuracy; the network never saw this wording, so its logits run high).
@@ -41,8 +43,9 @@ from ssmem.compressor.write.materializer import (
     softmax,
 )
 from ssmem.compressor.write.model import CompressorNet
+from ssmem.train.real import RealStream
 
-KEEP_GRID = (0.2, 0.3, 0.4, 0.5)
+KEEP_GRID = (0.05, 0.1, 0.2, 0.3, 0.4, 0.5)
 KEEP_RECALL = 0.95
 NAMES_GRID = (-2.0, 0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0)
 UPDATE_GRID = (0.0, 0.3, 0.5, 0.7)
@@ -108,21 +111,37 @@ def state_score(run: Run, cfg: MaterializerConfig) -> dict[str, int]:
     }
 
 
-def choose_keep(runs: list[Run]) -> tuple[float, list[dict[str, float]]]:
-    p_keep, real = [], []
+def _keep_rates(p_keep: np.ndarray, label: np.ndarray, t: float) -> tuple[float, float]:
+    """(recall of the events labelled to keep, share of labelled noise dropped) at `t`."""
+    kept = p_keep >= t
+    recall = float(kept[label].mean()) if label.any() else 1.0
+    dropped = float((~kept[~label]).mean()) if (~label).any() else 0.0
+    return recall, dropped
+
+
+def choose_keep(
+    runs: list[Run], real: list[tuple[RealStream, np.ndarray]] = ()
+) -> tuple[float, list[dict[str, float]]]:
+    """Step 1. `real`: (real stream, its type logits), labelled where `keep` says."""
+    p_keep, label = [], []
     for stream, heads, _ in runs:
         p_keep.append(1.0 - softmax(heads[0])[:, NOISE])
-        real.append(np.array([stream.labels[e.seq].type != "noise" for e in stream.events]))
-    pk, rl = np.concatenate(p_keep), np.concatenate(real)
+        label.append(np.array([stream.labels[e.seq].type != "noise" for e in stream.events]))
+    pk, lb = np.concatenate(p_keep), np.concatenate(label)
+    real_pk, real_lb = [], []
+    for r, logits in real:
+        pos = [j for j, e in enumerate(r.stream.events) if e.seq in r.keep]
+        real_pk.append((1.0 - softmax(logits)[:, NOISE])[pos])
+        real_lb.append(np.array([r.keep[r.stream.events[j].seq] for j in pos], dtype=bool))
     rows = []
     for t in KEEP_GRID:
-        kept = pk >= t
-        recall = float(kept[rl].mean()) if rl.any() else 1.0
-        noise_dropped = float((~kept[~rl]).mean()) if (~rl).any() else 0.0
-        rows.append(
-            {"keep": t, "recall": round(recall, 4), "noise_dropped": round(noise_dropped, 4)}
-        )
-    ok = [r["keep"] for r in rows if r["recall"] >= KEEP_RECALL]
+        recall, dropped = _keep_rates(pk, lb, t)
+        row = {"keep": t, "recall": round(recall, 4), "noise_dropped": round(dropped, 4)}
+        if real:
+            r_recall, r_dropped = _keep_rates(np.concatenate(real_pk), np.concatenate(real_lb), t)
+            row |= {"real_recall": round(r_recall, 4), "real_noise_dropped": round(r_dropped, 4)}
+        rows.append(row)
+    ok = [r["keep"] for r in rows if min(r["recall"], r.get("real_recall", 1.0)) >= KEEP_RECALL]
     return (max(ok) if ok else min(KEEP_GRID)), rows
 
 
@@ -216,7 +235,10 @@ def calibrate(
     seeds: list[int],
     tokens: list[int],
     base: MaterializerConfig,
+    real: list[RealStream] = (),
 ) -> tuple[MaterializerConfig, dict[str, Any]]:
+    """Steps 1-4 on generated held-out streams (`families` x `seeds`), plus real calibration
+    streams (`real`) for step 1."""
     feat = default_featurizer()
     runs: list[Run] = []
     for i, seed in enumerate(seeds):
@@ -229,7 +251,12 @@ def calibrate(
                 t[0].numpy() for t in (h.type_logits, h.key, h.update, h.utility, h.attach, h.names)
             )
             runs.append((stream, heads, x[:, :EMBED_DIM].numpy()))
-    keep, keep_rows = choose_keep(runs)
+    real_logits = []
+    for r in real:
+        with torch.no_grad():
+            h, _ = net(feat(r.stream.events).unsqueeze(0))
+        real_logits.append((r, h.type_logits[0].numpy()))
+    keep, keep_rows = choose_keep(runs, real_logits)
     names, names_rows = choose_names(runs)
     base = replace(base, keep_threshold=keep, names_threshold=names)
     table = []
@@ -268,6 +295,7 @@ def calibrate(
     chosen = replace(chosen, rank_lex=rank_lex, rank_phrase=rank_phrase, read_match=read_match)
     return chosen, {
         "streams": len(runs),
+        "real_streams": len(real),
         "seeds": seeds,
         "part": "heldout",
         "keep": keep_rows,

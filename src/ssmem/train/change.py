@@ -62,11 +62,11 @@ def attach_loss(heads: Heads, batch: Batch) -> Tensor:
 
 
 def change_loss(heads: Heads, batch: Batch) -> Tensor:
-    B, L = batch.mask.shape
-    target = torch.zeros(B, L)
+    """(a) and (b), over the events whose update label is known (real text has none)."""
+    target = batch.padded("update")
+    known = batch.known("update_known")
     ranking = []
     for b, e in enumerate(batch.examples):
-        target[b, : e.length] = e.update
         old = torch.nonzero(e.superseded_by >= 0).squeeze(1)
         if old.numel() == 0:
             continue
@@ -83,6 +83,6 @@ def change_loss(heads: Heads, batch: Batch) -> Tensor:
         hardest = sims.masked_fill(~other, -2.0).max(dim=1).values
         ranking.append(F.relu(MARGIN - pos + hardest))
     bce = F.binary_cross_entropy_with_logits(heads.update, target, reduction="none")
-    bce = (bce * batch.mask).sum() / batch.mask.sum()
+    bce = (bce * known).sum() / known.sum().clamp(min=1)
     rank = torch.cat(ranking).mean() if ranking else bce * 0
     return bce + rank

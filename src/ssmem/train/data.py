@@ -1,7 +1,10 @@
-"""Training examples: generated train-split streams turned into tensors and targets.
+"""Training examples: train-split streams turned into tensors and targets.
 
 Targets come from the generators' ground truth (`Stream.labels`, `Stream.questions`), which
-systems never see at inference. Only `split="train"` streams are accepted here.
+systems never see at inference; only `split="train"` generated streams are accepted. Real
+streams (`train/real.py`) carry partial labels: what their source does not say is marked
+unknown (`type_known`, `update_known`, `utility_known` False) and left out of that loss, and
+retention is supervised where known (`keep_known`: kept vs noise, whatever the type).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from ssmem.bench import Stream, generate
 from ssmem.compressor.store.slots import TYPES
 from ssmem.compressor.write.features import EMBED_DIM, StaticFeaturizer, TokenStats
 from ssmem.errors import InputError
+from ssmem.train.real import RealStream
 
 
 @dataclass
@@ -32,6 +36,11 @@ class Example:
     q_emb: Tensor  # (Q, 384) static query embeddings
     q_at: Tensor  # (Q,) long: question asked after this event index
     q_pos: Tensor  # (Q, L) bool: evidence events of each question
+    type_known: Tensor  # (L,) bool: type_id is a label (else the type loss skips the event)
+    keep: Tensor  # (L,) float: 1 = must be retained, 0 = noise (where keep_known)
+    keep_known: Tensor  # (L,) bool: retention is labelled although the type is not
+    update_known: Tensor  # (L,) bool: `update` is a label
+    utility_known: Tensor  # (L,) bool: `utility` is a label
     parts: list  # per event (token ids, IDF weights): to rebuild x with token dropout
     scalars: np.ndarray  # (L, N_SCALARS)
 
@@ -78,6 +87,7 @@ def example_from_stream(stream: Stream, featurizer: StaticFeaturizer) -> Example
     )
     parts = featurizer.token_parts(events, TokenStats())
     scalars = featurizer.scalars(events)
+    known = torch.ones(n, dtype=torch.bool)
     return Example(
         x=featurizer.assemble(parts, scalars),
         type_id=type_id,
@@ -89,6 +99,61 @@ def example_from_stream(stream: Stream, featurizer: StaticFeaturizer) -> Example
         q_emb=q_emb,
         q_at=torch.tensor([index[q.at_seq] for q in questions], dtype=torch.long),
         q_pos=q_pos,
+        type_known=known,
+        keep=torch.zeros(n),
+        keep_known=torch.zeros(n, dtype=torch.bool),
+        update_known=known,
+        utility_known=known,
+        parts=parts,
+        scalars=scalars,
+    )
+
+
+def example_from_real(real: RealStream, featurizer: StaticFeaturizer) -> Example:
+    """An example from a real stream: questions and evidence as given, retention where its
+    source labels it, utility where known; type, key and update unknown."""
+    stream = real.stream
+    events = stream.events
+    index = {e.seq: i for i, e in enumerate(events)}
+    n = len(events)
+    questions = [q for q in stream.questions if q.evidence and q.at_seq in index]
+    q_pos = torch.zeros(len(questions), n, dtype=torch.bool)
+    utility = torch.zeros(n)
+    for j, q in enumerate(questions):
+        for s in q.evidence:
+            if s in index and index[s] <= index[q.at_seq]:
+                q_pos[j, index[s]] = True
+                utility[index[s]] = 1.0
+    keep = torch.zeros(n)
+    keep_known = torch.zeros(n, dtype=torch.bool)
+    for seq, kept in real.keep.items():
+        if seq in index:
+            keep[index[seq]] = float(kept)
+            keep_known[index[seq]] = True
+    q_emb = (
+        torch.from_numpy(featurizer.embed_texts([q.query for q in questions]))
+        if questions
+        else torch.zeros(0, EMBED_DIM)
+    )
+    parts = featurizer.token_parts(events, TokenStats())
+    scalars = featurizer.scalars(events)
+    unknown = torch.zeros(n, dtype=torch.bool)
+    return Example(
+        x=featurizer.assemble(parts, scalars),
+        type_id=torch.zeros(n, dtype=torch.long),
+        key_id=torch.full((n,), -1, dtype=torch.long),
+        update=torch.zeros(n),
+        utility=utility,
+        superseded_by=torch.full((n,), -1, dtype=torch.long),
+        names=unknown,
+        q_emb=q_emb,
+        q_at=torch.tensor([index[q.at_seq] for q in questions], dtype=torch.long),
+        q_pos=q_pos,
+        type_known=unknown,
+        keep=keep,
+        keep_known=keep_known,
+        update_known=unknown,
+        utility_known=torch.full((n,), real.utility_known, dtype=torch.bool),
         parts=parts,
         scalars=scalars,
     )
@@ -119,6 +184,18 @@ class Batch:
     x: Tensor  # (B, L, d_in)
     mask: Tensor  # (B, L) bool, real events
     examples: list[Example]
+
+    def padded(self, name: str) -> Tensor:
+        """The per-event tensor `name` of every example, zero-padded to (B, L)."""
+        first = getattr(self.examples[0], name)
+        out = torch.zeros(self.mask.shape, dtype=first.dtype)
+        for b, e in enumerate(self.examples):
+            out[b, : e.length] = getattr(e, name)
+        return out
+
+    def known(self, name: str) -> Tensor:
+        """(B, L) bool: real events whose label `name` (e.g. "type_known") is known."""
+        return self.mask & self.padded(name)
 
 
 def collate(

@@ -1,6 +1,8 @@
 """Supervision of the slot heads the objectives rely on: slot type and slot key.
 
-- type: cross-entropy over the 8 slot types (noise included: retention = 1 - p(noise)).
+- type: cross-entropy over the 8 slot types (noise included: retention = 1 - p(noise)), on
+  events whose type is labelled; on events whose retention alone is labelled (real text),
+  binary cross-entropy of 1 - p(noise) against it.
 - key: supervised contrastive loss — events about the same thing (same gold key: a fact and
   its updates, a loop and its resolution) attract, different keys repel, values ignored.
   Only events that *name* what they are about take part: an implicit update ("bumped it to
@@ -14,22 +16,28 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
+from ssmem.compressor.store.slots import TYPES
 from ssmem.compressor.write.model import Heads
 from ssmem.train.data import Batch
 
+NOISE = TYPES.index("noise")
 TAU = 0.1
 MAX_KEYED = 256  # keyed events sampled per stream (bounded cost)
 
 
 def type_loss(heads: Heads, batch: Batch) -> Tensor:
     B, L = batch.mask.shape
-    target = torch.zeros(B, L, dtype=torch.long)
-    for b, e in enumerate(batch.examples):
-        target[b, : e.length] = e.type_id
-    loss = F.cross_entropy(
-        heads.type_logits.reshape(B * L, -1), target.reshape(-1), reduction="none"
-    )
-    return (loss * batch.mask.reshape(-1)).sum() / batch.mask.sum()
+    target = batch.padded("type_id")
+    typed = batch.known("type_known")
+    ce = F.cross_entropy(heads.type_logits.reshape(B * L, -1), target.reshape(-1), reduction="none")
+    kept = batch.known("keep_known") & ~typed
+    log_p = F.log_softmax(heads.type_logits, dim=-1)
+    log_noise = log_p[..., NOISE]
+    log_keep = torch.logsumexp(torch.cat([log_p[..., :NOISE], log_p[..., NOISE + 1 :]], -1), -1)
+    keep = batch.padded("keep")
+    bce = -(keep * log_keep + (1 - keep) * log_noise)
+    total = (ce * typed.reshape(-1)).sum() + (bce * kept).sum()
+    return total / (typed.sum() + kept.sum()).clamp(min=1)
 
 
 def key_loss(heads: Heads, batch: Batch, generator: torch.Generator | None = None) -> Tensor:

@@ -1,6 +1,7 @@
 """The training loop: presets, AdamW, progress, resumable checkpoints, threshold calibration.
 
-`train(config, out_dir)` builds train-split streams, optimises the sum of the objectives, and
+`train(config, out_dir)` builds train-split streams (generated families, and the real streams
+of `TrainConfig.real`, see `train/real.py`), optimises the sum of the objectives, and
 writes a checkpoint (safetensors + JSON) to `out_dir/final`. Every `save_every` steps it
 writes `out_dir/resume` (weights, optimizer moments, step); rerunning the same command
 continues from there and ends with the same weights as an uninterrupted run. Batches are
@@ -27,7 +28,8 @@ from ssmem.errors import InputError
 from ssmem.train.calibrate import calibrate
 from ssmem.train.change import attach_loss, change_loss
 from ssmem.train.contrastive import contrastive_loss
-from ssmem.train.data import build_examples, collate
+from ssmem.train.data import build_examples, collate, example_from_real
+from ssmem.train.real import SOURCES, real_training
 from ssmem.train.reconstruction import reconstruction_loss
 from ssmem.train.slot_heads import key_loss, type_loss
 from ssmem.train.utility import utility_loss
@@ -49,6 +51,8 @@ class TrainConfig:
     train_seeds: int = 48  # per family, seeds 0..n-1 (train split only)
     val_seeds: int = 6  # per family, seeds 500_000.. (train split, held out for calibration)
     tokens: list[int] = field(default_factory=lambda: [3000, 6000, 12000])
+    real: list[str] = field(default_factory=list)  # real sources (train/real.py SOURCES)
+    real_share: float = 0.5  # of each batch drawn from the real streams (when `real`)
     steps: int = 800
     batch: int = 8
     lr: float = 2e-3
@@ -76,8 +80,13 @@ class TrainConfig:
 
 PRESETS: dict[str, TrainConfig] = {
     "default": TrainConfig(),
-    "tiny": TrainConfig(train_seeds=2, val_seeds=1, tokens=[800], steps=6, batch=2, save_every=3),
     "no-recurrence": TrainConfig(model={"recurrent": False}),
+    # + real text (train/real.py), half of each batch: measured, not shipped (docs/results.md)
+    "real": TrainConfig(real=list(SOURCES)),
+    "tiny": TrainConfig(train_seeds=2, val_seeds=1, tokens=[800], steps=6, batch=2, save_every=3),
+    "tiny-real": TrainConfig(
+        train_seeds=2, val_seeds=1, tokens=[800], steps=4, batch=4, save_every=2, real=["loghub"]
+    ),
 }
 
 
@@ -166,6 +175,9 @@ def train(
         examples = build_examples(cfg.families, list(range(cfg.train_seeds)), cfg.tokens, feat, bar)
     if not examples:
         raise InputError("no training streams (train_seeds must be >= 1)")
+    sources = real_training(cfg.real, "fit")
+    real = [example_from_real(r, feat) for r in tqdm(sources, desc="real streams", disable=quiet)]
+    n_real = min(cfg.batch - 1, round(cfg.batch * cfg.real_share)) if real else 0
     net = CompressorNet(CompressorConfig(**cfg.model))
     opt = _optimizer(net, cfg)
     step, log = 0, []
@@ -180,10 +192,11 @@ def train(
             bar.close()
             return None
         gen = torch.Generator().manual_seed(cfg.seed * 1_000_003 + step)
-        pick = torch.randperm(len(examples), generator=gen)[: cfg.batch].tolist()
-        batch = collate(
-            [examples[i] for i in pick], feat, cfg.token_dropout, cfg.seed * 1_000_003 + step
-        )
+        pick = torch.randperm(len(examples), generator=gen)[: cfg.batch - n_real].tolist()
+        chosen = [examples[i] for i in pick]
+        if n_real:
+            chosen += [real[i] for i in torch.randperm(len(real), generator=gen)[:n_real].tolist()]
+        batch = collate(chosen, feat, cfg.token_dropout, cfg.seed * 1_000_003 + step)
         parts = losses(net, batch, cfg.weights, gen)
         opt.zero_grad()
         parts["total"].backward()
@@ -201,7 +214,14 @@ def train(
     bar.close()
     net.eval()
     val_seeds = list(range(500_000, 500_000 + cfg.val_seeds))
-    mat_cfg, calib = calibrate(net, cfg.families, val_seeds, cfg.tokens, MaterializerConfig())
+    mat_cfg, calib = calibrate(
+        net,
+        cfg.families,
+        val_seeds,
+        cfg.tokens,
+        MaterializerConfig(),
+        real_training(cfg.real, "calibration"),
+    )
     record = {
         "preset_config": cfg.to_dict(),
         "steps": step,

@@ -17,14 +17,14 @@ from ssmem.train.data import Batch
 
 
 def utility_loss(heads: Heads, batch: Batch) -> Tensor:
-    B, L = batch.mask.shape
-    target = torch.zeros(B, L)
-    for b, e in enumerate(batch.examples):
-        target[b, : e.length] = e.utility
-    pos = (target * batch.mask).sum().clamp(min=1)
-    neg = ((1 - target) * batch.mask).sum().clamp(min=1)
+    """Over the events whose utility is labelled (all of a generated stream's; a real
+    stream's where its source says, see `train/real.py`)."""
+    target = batch.padded("utility")
+    known = batch.known("utility_known")
+    pos = (target * known).sum().clamp(min=1)
+    neg = ((1 - target) * known).sum().clamp(min=1)
     weight = torch.where(target > 0, neg / pos, torch.ones_like(target)).clamp(max=20)
     loss = F.binary_cross_entropy_with_logits(
         heads.utility, target, weight=weight, reduction="none"
     )
-    return (loss * batch.mask).sum() / batch.mask.sum()
+    return (loss * known).sum() / known.sum().clamp(min=1)
