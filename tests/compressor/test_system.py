@@ -136,3 +136,21 @@ def test_read_settings_are_saved_with_the_checkpoint_and_shown(tmp_path: Path) -
     meta.write_text(meta.read_text().replace('"window_share"', '"window_shares"'))
     with pytest.raises(InputError, match="bad checkpoint config"):
         load_checkpoint(tmp_path)
+
+
+def test_an_update_in_an_earlier_lines_words_is_kept() -> None:
+    """A chat states a value, then updates it twice in the same words with a new number:
+    the memory must keep the latest (a checkpoint that learned "a line shaped like an earlier
+    one is noise" drops it; see docs/results.md, training on real text)."""
+    from ssmem import Event
+
+    chatter = ["Should the invitations be paper or digital?", "Noted. Anything else?"]
+    texts = ["We're expecting 25 guests at the party.", *chatter]
+    texts += ["Update: we're now expecting 40 guests at the party, my sister is coming.", *chatter]
+    texts += ["Update: we're now expecting 34 guests at the party, a few people declined."]
+    texts += ["Which font looks vintage but readable?", "What music should play?"]
+    mem = SSMMemory()
+    mem.ingest(Event(i, t, source="user", kind="message") for i, t in enumerate(texts))
+    held = {s.current.seq for s in mem.memory().slots}
+    assert 6 in held  # the latest update is a slot's current value
+    assert "34 guests" in mem.context("How many guests are coming?", 120).render()
