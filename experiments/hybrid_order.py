@@ -21,17 +21,16 @@ LENGTH (generated stream tokens), ONLY (comma-separated systems to run).
 
 import os
 import sys
-from collections import defaultdict
 from dataclasses import replace
 
 if len(sys.argv) > 3:
     os.environ["SSMEM_EMBED_STORE"] = sys.argv[3]
 
+from metric_table import print_table
+
 from ssmem.bench import generate
-from ssmem.bench.evaluate import evaluate
 from ssmem.systems import register
 from ssmem.systems.hybrid import HybridMemory
-from ssmem.tokens import default_counter
 
 PART = sys.argv[1]
 N_LME = int(sys.argv[2]) if len(sys.argv) > 2 else 16
@@ -78,22 +77,4 @@ systems = ["rag", *(f"hybrid:{v}" for v in VARIANTS)]
 if ONLY:
     systems = ONLY.split(",")
 
-counter = default_counter()
-acc: dict[tuple, list[float]] = defaultdict(list)
-for fam, stream, budgets in streams():
-    for name in systems:
-        for b, m in zip(budgets, evaluate(name, stream, budgets, counter), strict=True):
-            for k in KEYS:
-                if m.get(k) is not None:
-                    acc[(fam, name, b, k)].append(m[k])
-                    acc[("all", name, b, k)].append(m[k])
-    print(f"done {fam} {stream.seed}", file=sys.stderr, flush=True)
-
-print(f"| family | system | budget | {' | '.join(KEYS)} |")
-print("|---|---|---|" + "---|" * len(KEYS))
-for fam, name, b in sorted({k[:3] for k in acc}):
-    cells = []
-    for k in KEYS:
-        v = acc.get((fam, name, b, k))
-        cells.append(f"{sum(v) / len(v):.3f}" if v else "–")
-    print(f"| {fam} | {name} | {b} | {' | '.join(cells)} |")
+print_table(streams(), systems, KEYS, "family")

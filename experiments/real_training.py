@@ -16,14 +16,13 @@ SSMEM_EMBED_STORE (an embedding store: quality only).
 
 import os
 import sys
-from collections import defaultdict
+
+from metric_table import print_table
 
 from ssmem.bench import generate
-from ssmem.bench.evaluate import evaluate
 from ssmem.systems import register
 from ssmem.systems.hybrid import HybridMemory
 from ssmem.systems.ssm import SSMMemory
-from ssmem.tokens import default_counter
 from ssmem.train.real import longmemeval_training, real_training
 
 PART = sys.argv[1]
@@ -57,22 +56,4 @@ def streams():
                 yield fam, generate(fam, "train", seed, LENGTH, part="heldout"), [512]
 
 
-counter = default_counter()
-acc: dict[tuple, list[float]] = defaultdict(list)
-for fam, stream, budgets in streams():
-    for name in systems:
-        for b, m in zip(budgets, evaluate(name, stream, budgets, counter), strict=True):
-            for k in KEYS:
-                if m.get(k) is not None:
-                    acc[(fam, name, b, k)].append(m[k])
-                    acc[("all", name, b, k)].append(m[k])
-    print(f"done {fam} {stream.seed}", file=sys.stderr, flush=True)
-
-print(f"| data | system | budget | {' | '.join(KEYS)} |")
-print("|---|---|---|" + "---|" * len(KEYS))
-for fam, name, b in sorted({k[:3] for k in acc}):
-    cells = []
-    for k in KEYS:
-        v = acc.get((fam, name, b, k))
-        cells.append(f"{sum(v) / len(v):.3f}" if v else "–")
-    print(f"| {fam} | {name} | {b} | {' | '.join(cells)} |")
+print_table(streams(), systems, KEYS, "data")

@@ -49,6 +49,27 @@ class Example:
         return int(self.x.shape[0])
 
 
+def _question_targets(
+    stream: Stream, index: dict[int, int], utility: Tensor, featurizer: StaticFeaturizer
+) -> tuple[Tensor, Tensor, Tensor]:
+    """(q_emb, q_at, q_pos) of the stream's questions that have evidence; marks each evidence
+    event asked about after it as useful in `utility` (in place)."""
+    questions = [q for q in stream.questions if q.evidence and q.at_seq in index]
+    q_pos = torch.zeros(len(questions), len(index), dtype=torch.bool)
+    for j, q in enumerate(questions):
+        for s in q.evidence:
+            if s in index and index[s] <= index[q.at_seq]:
+                q_pos[j, index[s]] = True
+                utility[index[s]] = 1.0
+    q_emb = (
+        torch.from_numpy(featurizer.embed_texts([q.query for q in questions]))
+        if questions
+        else torch.zeros(0, EMBED_DIM)
+    )
+    q_at = torch.tensor([index[q.at_seq] for q in questions], dtype=torch.long)
+    return q_emb, q_at, q_pos
+
+
 def example_from_stream(stream: Stream, featurizer: StaticFeaturizer) -> Example:
     if stream.split != "train":
         raise InputError(f"training uses train-split streams only, got {stream.split!r}")
@@ -73,18 +94,7 @@ def example_from_stream(stream: Stream, featurizer: StaticFeaturizer) -> Example
             superseded_by[index[label.supersedes]] = i
         if label.type == "constraint":
             utility[i] = 1.0
-    questions = [q for q in stream.questions if q.evidence and q.at_seq in index]
-    q_pos = torch.zeros(len(questions), n, dtype=torch.bool)
-    for j, q in enumerate(questions):
-        for s in q.evidence:
-            if s in index and index[s] <= index[q.at_seq]:
-                q_pos[j, index[s]] = True
-                utility[index[s]] = 1.0
-    q_emb = (
-        torch.from_numpy(featurizer.embed_texts([q.query for q in questions]))
-        if questions
-        else torch.zeros(0, EMBED_DIM)
-    )
+    q_emb, q_at, q_pos = _question_targets(stream, index, utility, featurizer)
     parts = featurizer.token_parts(events, TokenStats())
     scalars = featurizer.scalars(events)
     known = torch.ones(n, dtype=torch.bool)
@@ -97,7 +107,7 @@ def example_from_stream(stream: Stream, featurizer: StaticFeaturizer) -> Example
         superseded_by=superseded_by,
         names=names & (key_id >= 0),
         q_emb=q_emb,
-        q_at=torch.tensor([index[q.at_seq] for q in questions], dtype=torch.long),
+        q_at=q_at,
         q_pos=q_pos,
         type_known=known,
         keep=torch.zeros(n),
@@ -116,25 +126,14 @@ def example_from_real(real: RealStream, featurizer: StaticFeaturizer) -> Example
     events = stream.events
     index = {e.seq: i for i, e in enumerate(events)}
     n = len(events)
-    questions = [q for q in stream.questions if q.evidence and q.at_seq in index]
-    q_pos = torch.zeros(len(questions), n, dtype=torch.bool)
     utility = torch.zeros(n)
-    for j, q in enumerate(questions):
-        for s in q.evidence:
-            if s in index and index[s] <= index[q.at_seq]:
-                q_pos[j, index[s]] = True
-                utility[index[s]] = 1.0
+    q_emb, q_at, q_pos = _question_targets(stream, index, utility, featurizer)
     keep = torch.zeros(n)
     keep_known = torch.zeros(n, dtype=torch.bool)
     for seq, kept in real.keep.items():
         if seq in index:
             keep[index[seq]] = float(kept)
             keep_known[index[seq]] = True
-    q_emb = (
-        torch.from_numpy(featurizer.embed_texts([q.query for q in questions]))
-        if questions
-        else torch.zeros(0, EMBED_DIM)
-    )
     parts = featurizer.token_parts(events, TokenStats())
     scalars = featurizer.scalars(events)
     unknown = torch.zeros(n, dtype=torch.bool)
@@ -147,7 +146,7 @@ def example_from_real(real: RealStream, featurizer: StaticFeaturizer) -> Example
         superseded_by=torch.full((n,), -1, dtype=torch.long),
         names=unknown,
         q_emb=q_emb,
-        q_at=torch.tensor([index[q.at_seq] for q in questions], dtype=torch.long),
+        q_at=q_at,
         q_pos=q_pos,
         type_known=unknown,
         keep=keep,
