@@ -64,10 +64,6 @@ class RealStream:
     keep: dict[int, bool] = field(default_factory=dict)
     utility_known: bool = False
 
-    @property
-    def evidence(self) -> set[int]:
-        return {s for q in self.stream.questions for s in q.evidence}
-
 
 def _with_evidence(stream: Stream) -> RealStream:
     ev = {s for q in stream.questions for s in q.evidence}
