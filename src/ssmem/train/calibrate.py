@@ -2,7 +2,7 @@
 
 The streams used here are *train-split* streams built from the held-out template part
 (`generate(..., part="heldout")`): the network never trained on their wording, as it will
-not have seen the eval split's. Evaluation streams are never used. Three steps, in order:
+not have seen the eval split's. Evaluation streams are never used. Four steps, in order:
 
 1. `keep_threshold`: the highest value in `KEEP_GRID` that still keeps `KEEP_RECALL` of the
    events that are not noise (so retention errs towards keeping; capacity evicts later) —
@@ -133,12 +133,13 @@ def choose_keep(
         pos = [j for j, e in enumerate(r.stream.events) if e.seq in r.keep]
         real_pk.append((1.0 - softmax(logits)[:, NOISE])[pos])
         real_lb.append(np.array([r.keep[r.stream.events[j].seq] for j in pos], dtype=bool))
+    pooled = (np.concatenate(real_pk), np.concatenate(real_lb)) if real else None
     rows = []
     for t in KEEP_GRID:
         recall, dropped = _keep_rates(pk, lb, t)
         row = {"keep": t, "recall": round(recall, 4), "noise_dropped": round(dropped, 4)}
-        if real:
-            r_recall, r_dropped = _keep_rates(np.concatenate(real_pk), np.concatenate(real_lb), t)
+        if pooled is not None:
+            r_recall, r_dropped = _keep_rates(*pooled, t)
             row |= {"real_recall": round(r_recall, 4), "real_noise_dropped": round(r_dropped, 4)}
         rows.append(row)
     ok = [r["keep"] for r in rows if min(r["recall"], r.get("real_recall", 1.0)) >= KEEP_RECALL]
