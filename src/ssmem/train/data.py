@@ -193,7 +193,7 @@ class Batch:
         return out
 
     def known(self, name: str) -> Tensor:
-        """(B, L) bool: real events whose label `name` (e.g. "type_known") is known."""
+        """(B, L) bool: events (not padding) whose label `name` (e.g. "type_known") is known."""
         return self.mask & self.padded(name)
 
 
