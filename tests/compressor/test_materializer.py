@@ -6,8 +6,10 @@ from dataclasses import replace
 
 import numpy as np
 
+from ssmem.compressor.store.slots import TYPES
 from ssmem.compressor.write.materializer import Materializer, MaterializerConfig
 from ssmem.context import render_line
+from ssmem.events import Event
 
 KEY_DIM = 8  # as in conftest.py
 
@@ -174,3 +176,21 @@ def test_an_evicted_slot_leaves_no_trace_in_the_word_index(feed) -> None:
     assert first.slot not in m.slots  # the least recently seen went
     d = feed(m, 5, "Zephyr says it is $8,000 now.", "fact", 5, update=True)
     assert d.slot in m.slots and d.slot != first.slot
+
+
+def test_an_event_kept_below_the_heads_confidence_is_a_plain_fact() -> None:
+    """A low calibrated keep threshold keeps events the type head finds likelier noise than
+    anything; such an event must not take the runner-up kind's rank (a chit-chat line stored
+    as a constraint would top every prompt)."""
+    m = Materializer(MaterializerConfig(keep_threshold=0.05))
+    logits = np.full(len(TYPES), -5.0, dtype=np.float32)
+    logits[TYPES.index("noise")] = 2.0
+    logits[TYPES.index("constraint")] = 1.0  # p(noise) ~0.73, constraint the runner-up
+    args = (np.eye(KEY_DIM, dtype=np.float32)[0], -5.0, 0.0, np.zeros(384, dtype=np.float32))
+    chat = Event(seq=0, text="Before we start, a word on the tennis final.", source="s")
+    d = m.apply(chat, logits, *args)
+    assert d.action == "new" and m.slots[d.slot].type == "fact"
+    logits[TYPES.index("constraint")] = 3.0  # the head prefers constraint to noise
+    rule = Event(seq=1, text="Never email the client directly.", source="s")
+    d = m.apply(rule, logits, *args)
+    assert m.slots[d.slot].type == "constraint"

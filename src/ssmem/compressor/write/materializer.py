@@ -55,6 +55,18 @@ UPDATES = {
 }
 
 
+def kind_of(p: np.ndarray) -> str:
+    """The kind a kept event's slot takes from the type head's probabilities: the most
+    likely kind other than noise, or a plain "fact" when the head finds noise likelier than
+    any kind (an event kept below the head's own confidence, by a low calibrated keep
+    threshold or for the value it carries, gets no rank a kind earns, e.g. a constraint's
+    place at the top of every prompt)."""
+    best = int(np.argmax(p))
+    if best == NOISE:
+        return "fact"
+    return TYPES[best]
+
+
 @dataclass
 class MaterializerConfig:
     max_slots: int = 4096  # hard bound on memory, whatever the stream length
@@ -164,9 +176,7 @@ class Materializer:
         p_keep = float(1.0 - p[NOISE])
         p_update = float(1.0 / (1.0 + np.exp(-update_logit)))
         utility = float(1.0 / (1.0 + np.exp(-utility_logit)))
-        kinds = p.copy()
-        kinds[NOISE] = -1.0
-        type_ = TYPES[int(kinds.argmax())]
+        type_ = kind_of(p)
         version = Version(event.seq, event.text, event.source, ts=event.ts)
         # Every event's words (an update may point at a dropped one); the full analysis
         # only for a kept event, made once here and kept with the slot it lands in.
