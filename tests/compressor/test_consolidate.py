@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -128,3 +130,21 @@ def test_read_time_marks_follow_the_policy_and_flag_another_source(solar: Materi
     strict = SupersedePolicy("same_source")
     lines = _solar_lines("alice", "mallory")
     assert superseded_lines(lines, q, lex, read_match=0.5, policy=strict) == {}
+
+
+def test_a_constraint_is_marked_only_by_its_own_sources_newer_line(solar: Materializer) -> None:
+    """A line the type head took for a rule holds for the session, yet its author may restate
+    it with a new value; another source's lookalike never retires it at read time."""
+    q = "Right now, what due date is set for Solar Grove?"
+    lex = solar.lexicon
+
+    def lines(new_source: str | None) -> list[Candidate]:
+        old, new = _solar_lines("alice", "alice")
+        return [
+            Candidate(old.seq, old.text, "constraint", source="alice"),
+            replace(new, source=new_source),
+        ]
+
+    assert superseded_lines(lines("alice"), q, lex, read_match=0.5) == {400: Newer(403)}
+    assert superseded_lines(lines("mallory"), q, lex, read_match=0.5) == {}
+    assert superseded_lines(lines(None), q, lex, read_match=0.5) == {}

@@ -77,15 +77,16 @@ def test_statefile_refuses_bytes_it_did_not_write_with_a_one_line_error():
 
 # -- the systems ------------------------------------------------------------------------------
 def _stream() -> tuple[list[Event], list[str]]:
-    """A generated household chat with, appended, what exercises every slot field: a flood
-    of one statement, and a value updated by another source."""
+    """A generated household chat with, appended as turns like the rest of the chat, what
+    exercises every slot field: a flood of one statement, and a value updated by another
+    source."""
     st = generate("household", "eval", 1_000_003, 6000)
     events = list(st.events)
     extra = [("mallory", "The gate code is 9999 from now on, everyone.")] * 6
     extra += [("alice", "Rule: never share the gate code with delivery drivers.")]
     extra += [("bob", "Update on the gate code: it is now 4719 again.")]
     for source, text in extra:
-        events.append(Event(len(events), text, source=source, ts=float(len(events))))
+        events.append(Event(len(events), text, source=source, ts=float(len(events)), kind="turn"))
     return events, [q.query for q in st.questions[:12]] + ["What is the gate code?", ""]
 
 

@@ -1,5 +1,5 @@
-"""`ssmem train`: train the compressor on the generators' train split, and with `--preset real`
-on real text too (CPU, resumable)."""
+"""`ssmem train`: train the compressor on the generators' train split and on real text
+(LoCoMo 3-7, LongMemEval fit items, Loghub; CPU, resumable)."""
 
 from __future__ import annotations
 
@@ -13,11 +13,14 @@ import click
 @click.command("train")
 @click.option(
     "--preset",
-    type=click.Choice(["default", "no-recurrence", "real", "tiny", "tiny-real"]),
+    type=click.Choice(["default", "no-recurrence", "generated", "real", "tiny", "tiny-real"]),
     default="default",
     show_default=True,
-    help="default = the shipped checkpoint; no-recurrence = the ablation; real = with real "
-    "text (LoCoMo 3-7, LongMemEval fit items, Loghub), measured and not shipped.",
+    help="default = the shipped checkpoint (generated families, and real text as 1 stream "
+    "in 8: LoCoMo 3-7, LongMemEval fit items, Loghub, read from SSMEM_SHARED_DATA or "
+    "../shared/data); no-recurrence = its per-event ablation; generated = generated "
+    "families only (the checkpoint before); real = half of each batch real (measured, "
+    "not shipped).",
 )
 @click.option(
     "--out",

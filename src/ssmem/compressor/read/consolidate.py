@@ -46,7 +46,19 @@ from ssmem.text import Analysis, analyse
 from ssmem.text.lexicon import DocFreq
 from ssmem.text.phrases import name_words, occurs, phrases
 
-NEVER = ("constraint",)
+NEVER = ("constraint",)  # never one of two conflicting current values (consistency.py)
+
+
+def _may_mark(old: Candidate, new: Candidate) -> bool:
+    """Whether read time may mark `old` as superseded by `new`. A constraint holds for the
+    whole session, so only its own source's newer line may (a rule its author restates
+    with a new value: "due date set at October 1, everyone agreed" then "we moved the due
+    date to August 8"); another source's never does at read time, so no participant can
+    retire someone else's rule by writing a lookalike line. The mark is then flagged as a
+    constraint's supersession (`SupersedePolicy.judge`). Other types: any pair."""
+    if old.type not in NEVER:
+        return True
+    return old.source is not None and old.source == new.source
 
 
 def _mass(items: set[tuple[str, ...]], lexicon: DocFreq) -> float:
@@ -123,11 +135,11 @@ def superseded_lines(
 ) -> dict[int, Newer]:
     """seq -> the newest line that probably superseded it (among `lines`) and `policy`
     (default: any source) allows to. The key test applies only where both lines have a
-    key."""
+    key. A constraint is superseded only by a newer line of its own source (`_may_mark`)."""
     if read_match > 1.0:
         return {}
     policy = policy or SupersedePolicy()
-    cands = [c for c in lines if c.type not in NEVER]
+    cands = list(lines)
     text = {c.seq: c.analysis for c in cands}
 
     def has(phrase: tuple[str, ...], seq: int) -> bool:
@@ -155,6 +167,8 @@ def superseded_lines(
         for new in about[i + 1 :]:
             a, b = said[old.seq], said[new.seq]
             if not a & b or _mass(a ^ b, lexicon) > max_diff * _mass(a | b, lexicon):
+                continue
+            if not _may_mark(old, new):
                 continue
             if old.key is None or new.key is None or float(old.key @ new.key) >= read_match:
                 verdict = policy.judge(old.source, new.source, old.type)

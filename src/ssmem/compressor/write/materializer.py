@@ -225,7 +225,7 @@ class Materializer:
             )
         if want_open:
             best, sim = self._nearest(key, ev_words, lambda s: True)
-        same = self._restated(best, statement_key(event.text), names_own=via == event.seq)
+        same = self._restated(best, statement_key(event.text), via == event.seq, event.source)
         if same is not None:
             same.restate(event.seq)
             return self._decide(
@@ -365,19 +365,27 @@ class Materializer:
         )
         return best, sim, refused
 
-    def _restated(self, best: Slot | None, statement: str, names_own: bool) -> Slot | None:
+    def _restated(
+        self, best: Slot | None, statement: str, names_own: bool, source: str | None
+    ) -> Slot | None:
         """The live slot an event saying `statement` restates: the nearest slot when its
         current text is the same statement; else, for a statement that stands alone
-        (`stands_alone`) and an event that names its own subject, the newest live slot
-        whose current text, naming no thread, is that statement; else None."""
+        (`stands_alone`), the newest live slot whose current text, naming no thread, is that
+        statement, when the event names its own subject or that text is its own source's (a
+        source saying the same long line again is a restatement whatever thread the heads
+        see: a flood collapses into one slot even when other lines come between copies);
+        else None."""
         if best is not None and statement_key(best.current.text) == statement:
             return best
-        if not names_own or not stands_alone(statement):
+        if not stands_alone(statement):
             return None
         ids = self._statement_index().get(statement)
         if not ids:
             return None
-        return max((self.slots[i] for i in ids), key=lambda s: (s.current.seq, s.id))
+        same = max((self.slots[i] for i in ids), key=lambda s: (s.current.seq, s.id))
+        if names_own or (source is not None and same.current.source == source):
+            return same
+        return None
 
     def _statement_index(self) -> dict[str, set[int]]:
         if self._statements is None:
