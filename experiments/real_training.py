@@ -11,6 +11,7 @@ Systems `ssm` and `hybrid` with each checkpoint given (and `rag` as the referenc
 
 Run: .venv/bin/python experiments/real_training.py PART N_LME NAME=CKPT [NAME=CKPT ...]
 PART: real | bgl | generated. CKPT "shipped" = the package's checkpoint. Environment: LENGTH,
+FAMILIES (generated families, comma-separated; default all), SYSTEMS (default rag,ssm,hybrid),
 SSMEM_EMBED_STORE (an embedding store: quality only).
 """
 
@@ -35,7 +36,11 @@ for name, path in CKPTS.items():
     ck = None if path == "shipped" else path
     register(f"ssm@{name}", lambda c, ck=ck: SSMMemory(c, checkpoint=ck))
     register(f"hybrid@{name}", lambda c, ck=ck: HybridMemory(c, SSMMemory(c, checkpoint=ck)))
-systems = ["rag", *(f"{s}@{n}" for n in CKPTS for s in ("ssm", "hybrid"))]
+KINDS = os.environ.get("SYSTEMS", "rag,ssm,hybrid").split(",")
+systems = ["rag"] if "rag" in KINDS else []
+systems += [f"{s}@{n}" for n in CKPTS for s in ("ssm", "hybrid") if s in KINDS]
+ALL = ("meeting", "coding", "agent", "incident", "household", "meeting-thread", "incident-thread")
+FAMILIES = os.environ.get("FAMILIES", ",".join(ALL)).split(",")
 
 
 def streams():
@@ -50,8 +55,7 @@ def streams():
         for seed in (10, 11):
             yield "bgl q10-11", bgl_stream(100_000, seed), [1024]
     else:
-        fams = ("meeting", "coding", "agent", "incident", "household", "meeting-thread")
-        for fam in (*fams, "incident-thread"):
+        for fam in FAMILIES:
             for seed in (500, 501):
                 yield fam, generate(fam, "train", seed, LENGTH, part="heldout"), [512]
 
