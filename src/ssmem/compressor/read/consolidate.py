@@ -8,8 +8,8 @@ the subject is, which the write path did not know:
    *subject* is the one with the most IDF mass in the stream (the rarest: a name or an id,
    not "due date").
 2. The slots that contain the subject phrase (as the whole name: "Quiet Glacier" is not in
-   "Quiet Glacier Krakow") are about it. Constraints are never candidates: they hold for the
-   whole session.
+   "Quiet Glacier Krakow") are about it. A constraint holds for the whole session: only a
+   newer line of its own source may mark it (`_may_mark`).
 3. Two such slots say the same thing about it when they share at least one of the query's
    other items — its other name phrases, whole, and its other content words one by one
    ("allocation"; "spending", "cap" from "which spending cap applies") — the items they do

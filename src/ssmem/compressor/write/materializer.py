@@ -2,28 +2,30 @@
 
 For each event, in stream order: drop it if the retention head calls it noise (unless it is
 a chat turn carrying a concrete value: a code, an amount, an id) or it is chat that states
-nothing on its own ("Great.", "ok", "Tacos."; both rules in `text/chatter.py`); otherwise
-find the live slot it is about. For an update or a resolution, learned attribution (two
-heads that see the SSM state, `Attribution`) first finds the event that *named* what it
-changes — itself when it names it ("Atlas budget is now $9k"), else the earlier event among
-the last `thread_window` (dropped ones included) its attribution vector points at, the
-thread's last mention ("any news on the Harbor deposit?" ... "heard back: 450"); that
-event's key and words then find the slot. Anything else is matched by its own key and
-words. The score is the key cosine plus `lex_weight` times
-the IDF-weighted share of the event's words the slot's text also has (rare words, i.e. names
-and ids, dominate; template words count for little), scored over the `candidates` nearest
-slots by key. A resolution closes the best-matching open loop; an update (update head on,
-match close enough, slot of a compatible type) replaces that slot's value and keeps the old
-one in its history — both only when the supersession policy (`SupersedePolicy`) allows the
-event's source to replace that value, else the event opens its own slot and the decision
-records the slot it was refused (`refused`); a replacement the policy flags (another
-source's value, a constraint) is flagged on the new `Version`. A restatement (the same
-statement, `statement_key`: as the nearest slot's text, or, for a statement that stands
-alone, as any live slot's current text that names no thread) merges into that slot and
-counts as a copy, so a flood of one line is one slot; anything else opens a new slot. When
-the memory is full, the least useful slot goes (constraints and open loops last). The
-thresholds live in `MaterializerConfig` and ship with the checkpoint; they are set on the
-train split, never on evaluation streams.
+nothing on its own ("Great.", "ok", "Tacos."; both rules in `text/chatter.py`). A kept
+event's kind is the type head's likeliest one other than noise, or a plain fact when noise
+is likelier than any (`kind_of`). Then find the live slot it is about. For an update or a
+resolution, learned attribution (two heads that see the SSM state, `Attribution`) first
+finds the event that *named* what it changes — itself when it names it ("Atlas budget is
+now $9k"), else the earlier event among the last `thread_window` (dropped ones included)
+its attribution vector points at, the thread's last mention ("any news on the Harbor
+deposit?" ... "heard back: 450"); that event's key and words then find the slot. Anything
+else is matched by its own key and words. The score is the key cosine plus `lex_weight`
+times the IDF-weighted share of the event's words the slot's text also has (rare words,
+i.e. names and ids, dominate; template words count for little), scored over the
+`candidates` nearest slots by key. A resolution closes the best-matching open loop; an
+update (update head on, match close enough, slot of a compatible type) replaces that slot's
+value and keeps the old one in its history — both only when the supersession policy
+(`SupersedePolicy`) allows the event's source to replace that value, else the event opens
+its own slot and the decision records the slot it was refused (`refused`); a replacement
+the policy flags (another source's value, a constraint) is flagged on the new `Version`. A
+restatement (the same statement, `statement_key`: as the nearest slot's text, or, for a
+statement that stands alone, as the newest live slot's current text that names no thread,
+when the event names its own subject or that text is its own source's) merges into that
+slot and counts as a copy, so a flood of one line is one slot; anything else opens a new
+slot. When the memory is full, the least useful slot goes (constraints and open loops
+last). The thresholds live in `MaterializerConfig` and ship with the checkpoint; they are
+set on the train split, never on evaluation streams.
 """
 
 from __future__ import annotations
