@@ -54,8 +54,8 @@ def _may_mark(old: Candidate, new: Candidate) -> bool:
     whole session, so only its own source's newer line may (a rule its author restates
     with a new value: "due date set at October 1, everyone agreed" then "we moved the due
     date to August 8"); another source's never does at read time, so no participant can
-    retire someone else's rule by writing a lookalike line. The mark is then flagged as a
-    constraint's supersession (`SupersedePolicy.judge`). Other types: any pair."""
+    retire someone else's rule by writing a lookalike line. Other types: any pair (the
+    policy then decides, `SupersedePolicy.judge`)."""
     if old.type not in NEVER:
         return True
     return old.source is not None and old.source == new.source
